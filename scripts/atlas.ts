@@ -1,0 +1,71 @@
+// The project's own entry point: every npm script goes through here so that the database (embedded or
+// DATABASE_URL), the Prisma client and the migrations are ready before anything uses them.
+//   start   install-free setup + the app in sandbox mode on the demo data (README's first command)
+//   test    every test, on a database of its own (README's second command)
+//   prisma  the Prisma CLI against the right database: npm run prisma -- migrate status
+//   seed    (re)apply the demo data; idempotent
+import { ensureDatabase, recreateDatabase, startDatabase, withDatabaseName, type Database } from "./lib/database";
+import { prisma, run, start } from "./lib/run";
+
+const [command = "start", ...rest] = process.argv.slice(2);
+
+async function prepare(db: Database, url: string, { fresh = false } = {}) {
+  if (fresh) await recreateDatabase(url);
+  else await ensureDatabase(url);
+  await prisma(["generate"], url);
+  await prisma(["migrate", "deploy"], url);
+}
+
+function testDatabaseUrl(db: Database): string {
+  if (process.env.TEST_DATABASE_URL) return process.env.TEST_DATABASE_URL;
+  const appName = new URL(db.url).pathname.slice(1) || "atlas";
+  return withDatabaseName(db.url, `${appName}_test`);
+}
+
+async function main() {
+  const db = await startDatabase();
+  const stopAll = async (code: number) => {
+    await db.stop().catch(() => {});
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stopAll(130));
+  process.on("SIGTERM", () => void stopAll(143));
+  try {
+    switch (command) {
+      case "start":
+      case "dev": {
+        await prepare(db, db.url);
+        await run("tsx", ["prisma/seed.ts"], { DATABASE_URL: db.url });
+        const port = process.env.PORT ?? "3000";
+        console.log(`\nAtlas: http://localhost:${port}  (database: ${db.embedded ? "embedded PostgreSQL" : "DATABASE_URL"})\n`);
+        const app = start("next", ["dev", "--port", port, ...rest], { DATABASE_URL: db.url, ATLAS_SANDBOX: process.env.ATLAS_SANDBOX ?? "1" });
+        await new Promise<void>((resolve) => app.on("exit", () => resolve()));
+        break;
+      }
+      case "test": {
+        const url = testDatabaseUrl(db);
+        await prepare(db, url, { fresh: true });
+        await run("vitest", ["run", ...rest], { DATABASE_URL: url });
+        break;
+      }
+      case "seed": {
+        await prepare(db, db.url);
+        await run("tsx", ["prisma/seed.ts"], { DATABASE_URL: db.url });
+        break;
+      }
+      case "prisma": {
+        await ensureDatabase(db.url);
+        await prisma(rest, db.url);
+        break;
+      }
+      default:
+        throw new Error(`Unknown command "${command}". Use start, test, seed or prisma.`);
+    }
+    await stopAll(0);
+  } catch (err) {
+    console.error(`\n${err instanceof Error ? err.message : String(err)}`);
+    await stopAll(1);
+  }
+}
+
+void main();

@@ -1,0 +1,33 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { ROOT } from "./database";
+
+const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
+
+/** Runs a project binary (node_modules/.bin) to completion; rejects on a non-zero exit. */
+export function run(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin(name), args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env } });
+    child.on("error", reject);
+    child.on("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${name} ${args.join(" ")} exited with ${signal ?? code}`)),
+    );
+  });
+}
+
+/** Starts a long-running project binary; the caller stops it. */
+export function start(name: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(bin(name), args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env } });
+}
+
+// Prisma's CLI looks for native engines it would otherwise download (impossible here). With the
+// WebAssembly engines nothing executes them, so any existing file satisfies the check.
+const prismaEnv = (databaseUrl?: string): NodeJS.ProcessEnv => ({
+  PRISMA_QUERY_ENGINE_LIBRARY: path.join(ROOT, "package.json"),
+  PRISMA_SCHEMA_ENGINE_BINARY: path.join(ROOT, "package.json"),
+  PRISMA_HIDE_UPDATE_MESSAGE: "1",
+  CHECKPOINT_DISABLE: "1",
+  ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+});
+
+export const prisma = (args: string[], databaseUrl?: string) => run("prisma", args, prismaEnv(databaseUrl));
