@@ -45,6 +45,7 @@ async function main() {
       case "test": {
         const url = testDatabaseUrl(db);
         await prepare(db, url, { fresh: true });
+        await run("tsc", ["--noEmit"]);
         await run("vitest", ["run", ...rest], { DATABASE_URL: url });
         break;
       }

@@ -1,0 +1,24 @@
+// The one place that turns "who is asking" into WHERE clauses. Every query that reads or writes an
+// organization's rows takes a Scope and filters through these helpers, so tenancy is decided here only.
+import type { Prisma, Role } from "@/lib/db/client";
+
+export type Scope = {
+  organizationId: string;
+  userId: string;
+  role: Role;
+};
+
+/** Admins see their organization's connections; members only their own (the seed: "verify user ownership"). */
+export function connectionsVisibleTo(scope: Scope): Prisma.ConnectionWhereInput {
+  return scope.role === "ADMIN"
+    ? { organizationId: scope.organizationId }
+    : { organizationId: scope.organizationId, userId: scope.userId };
+}
+
+export function syncJobsVisibleTo(scope: Scope): Prisma.SyncJobWhereInput {
+  return { connection: connectionsVisibleTo(scope) };
+}
+
+export function usersOf(scope: Pick<Scope, "organizationId">): Prisma.UserWhereInput {
+  return { organizationId: scope.organizationId };
+}
