@@ -1,6 +1,6 @@
 // The one place that turns "who is asking" into WHERE clauses. Every query that reads or writes an
 // organization's rows takes a Scope and filters through these helpers, so tenancy is decided here only.
-import type { Prisma, Role } from "@/lib/db/client";
+import { Prisma, type Role } from "@/lib/db/client";
 
 export type Scope = {
   organizationId: string;
@@ -21,4 +21,12 @@ export function syncJobsVisibleTo(scope: Scope): Prisma.SyncJobWhereInput {
 
 export function usersOf(scope: Pick<Scope, "organizationId">): Prisma.UserWhereInput {
   return { organizationId: scope.organizationId };
+}
+
+/** The same rule for raw SQL over "Connection" aliased as `alias`. */
+export function connectionsVisibleToSql(scope: Scope, alias = "c"): Prisma.Sql {
+  const a = Prisma.raw(`"${alias}"`);
+  return scope.role === "ADMIN"
+    ? Prisma.sql`${a}."organizationId" = ${scope.organizationId}`
+    : Prisma.sql`${a}."organizationId" = ${scope.organizationId} AND ${a}."userId" = ${scope.userId}`;
 }

@@ -11,6 +11,7 @@ export function countQuery(): void {
 
 export async function countQueries<T>(fn: () => Promise<T>): Promise<{ result: T; queries: number }> {
   const counter = { count: 0 };
-  const result = await scope.run(counter, fn);
+  // Prisma queries are lazy: they run when awaited, so the await must happen inside the scope.
+  const result = await scope.run(counter, async () => await fn());
   return { result, queries: counter.count };
 }

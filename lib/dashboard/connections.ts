@@ -1,0 +1,102 @@
+// The connections list: filters, search, sort and keyset (cursor) pagination, scoped to the viewer.
+// Keyset pagination reads one page worth of index entries however deep the page is (10,000+ rows).
+import { z } from "zod";
+import { prisma, type Prisma } from "@/lib/db/client";
+import { connectionsVisibleTo, usersOf, type Scope } from "@/lib/data/scope";
+
+export const PAGE_SIZE = 25;
+
+const emptyToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
+
+export const connectionFiltersSchema = z.object({
+  provider: z.preprocess(emptyToUndefined, z.enum(["GITHUB", "NOTION", "JIRA", "SLACK"]).optional()),
+  status: z.preprocess(emptyToUndefined, z.enum(["ACTIVE", "INACTIVE", "ERROR", "EXPIRED"]).optional()),
+  owner: z.preprocess(emptyToUndefined, z.string().max(64).optional()),
+  q: z.preprocess(emptyToUndefined, z.string().trim().max(200).optional()),
+  sort: z.preprocess(emptyToUndefined, z.enum(["lastSync", "created"]).default("lastSync")),
+  cursor: z.preprocess(emptyToUndefined, z.string().max(200).optional()),
+});
+export type ConnectionFilters = z.infer<typeof connectionFiltersSchema>;
+
+/** Search params → filters; anything invalid is dropped rather than failing the page. */
+export function parseConnectionFilters(params: Record<string, string | string[] | undefined>): ConnectionFilters {
+  const flat = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+  const parsed = connectionFiltersSchema.safeParse(flat);
+  if (parsed.success) return parsed.data;
+  const valid: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flat)) {
+    const field = connectionFiltersSchema.shape[key as keyof typeof connectionFiltersSchema.shape];
+    if (field?.safeParse(value).success) valid[key] = value;
+  }
+  return connectionFiltersSchema.parse(valid);
+}
+
+type Cursor = { v: string | null; id: string };
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
+function decodeCursor(raw: string | undefined): Cursor | null {
+  if (!raw) return null;
+  try {
+    const c = JSON.parse(Buffer.from(raw, "base64url").toString());
+    return typeof c?.id === "string" && (c.v === null || typeof c.v === "string") ? c : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Rows strictly after the cursor in (sortColumn DESC NULLS LAST, id DESC) order. */
+function after(cursor: Cursor, column: "lastSyncAt" | "createdAt"): Prisma.ConnectionWhereInput {
+  if (cursor.v === null) return { [column]: null, id: { lt: cursor.id } };
+  const v = new Date(cursor.v);
+  return { OR: [{ [column]: { lt: v } }, { [column]: v, id: { lt: cursor.id } }, { [column]: null }] };
+}
+
+export async function listConnections(scope: Scope, filters: ConnectionFilters) {
+  const column = filters.sort === "created" ? "createdAt" : "lastSyncAt";
+  const conditions: Prisma.ConnectionWhereInput[] = [connectionsVisibleTo(scope)];
+  if (filters.provider) conditions.push({ provider: filters.provider });
+  if (filters.status) conditions.push({ status: filters.status });
+  if (filters.owner && scope.role === "ADMIN") conditions.push({ userId: filters.owner });
+  if (filters.q) {
+    conditions.push({
+      OR: [
+        { user: { name: { contains: filters.q, mode: "insensitive" } } },
+        { user: { email: { contains: filters.q, mode: "insensitive" } } },
+        { metadata: { path: ["accountName"], string_contains: filters.q } },
+      ],
+    });
+  }
+  const cursor = decodeCursor(filters.cursor);
+  if (cursor) conditions.push(after(cursor, column));
+
+  const rows = await prisma.connection.findMany({
+    where: { AND: conditions },
+    orderBy: [{ [column]: { sort: "desc", nulls: "last" } }, { id: "desc" }],
+    take: PAGE_SIZE + 1,
+    select: {
+      id: true,
+      provider: true,
+      status: true,
+      metadata: true,
+      lastSyncAt: true,
+      createdAt: true,
+      user: { select: { id: true, name: true, email: true } },
+    },
+  });
+  const page = rows.slice(0, PAGE_SIZE);
+  const last = page[page.length - 1];
+  const nextCursor =
+    rows.length > PAGE_SIZE && last ? encodeCursor({ v: last[column]?.toISOString() ?? null, id: last.id }) : null;
+  return {
+    rows: page.map((r) => ({
+      ...r,
+      accountName: ((r.metadata as { accountName?: unknown } | null)?.accountName as string | undefined) ?? null,
+    })),
+    nextCursor,
+  };
+}
+
+/** People an admin can filter by; members only ever see their own connections. */
+export function ownerOptions(scope: Scope) {
+  if (scope.role !== "ADMIN") return Promise.resolve([]);
+  return prisma.user.findMany({ where: usersOf(scope), orderBy: { name: "asc" }, select: { id: true, name: true, email: true } });
+}

@@ -1,0 +1,92 @@
+// Data of the overview page: what is connected, how syncs went over 30 days, and what needs attention.
+// A fixed number of statements whatever the number of connections or jobs.
+import { Prisma, prisma, type ConnectionStatus, type Provider } from "@/lib/db/client";
+import { connectionsVisibleTo, connectionsVisibleToSql, type Scope } from "@/lib/data/scope";
+import { lastErrorOf, whoMustAct, type ActionOwner, type LastError } from "./attention";
+
+export const PROVIDERS: Provider[] = ["GITHUB", "NOTION", "JIRA", "SLACK"];
+export const CONNECTION_STATUSES: ConnectionStatus[] = ["ACTIVE", "INACTIVE", "ERROR", "EXPIRED"];
+
+export type DailyActivity = { day: string; completed: number; failed: number; running: number; records: number };
+
+export type AttentionItem = {
+  id: string;
+  provider: Provider;
+  status: ConnectionStatus;
+  accountName: string | null;
+  owner: string;
+  error: LastError | null;
+  actionOwner: ActionOwner;
+};
+
+/** Jobs and records per day, with every day present (zero-filled) so the chart has no gaps. */
+export async function dailyActivity(scope: Scope, days: number, now = new Date(), extra: Prisma.Sql = Prisma.empty) {
+  const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
+  const rows = await prisma.$queryRaw<{ day: Date; status: string; jobs: number; records: number }[]>`
+    SELECT date_trunc('day', j."startedAt" AT TIME ZONE 'UTC') AS day, j.status::text AS status,
+           count(*)::int AS jobs, coalesce(sum(j."recordsProcessed"), 0)::int AS records
+    FROM "SyncJob" j JOIN "Connection" c ON c.id = j."connectionId"
+    WHERE ${connectionsVisibleToSql(scope)} AND j."startedAt" >= ${since} ${extra}
+    GROUP BY 1, 2`;
+  const byDay = new Map<string, DailyActivity>();
+  for (let i = 0; i < days; i++) {
+    const day = new Date(since.getTime() + i * 86_400_000).toISOString().slice(0, 10);
+    byDay.set(day, { day, completed: 0, failed: 0, running: 0, records: 0 });
+  }
+  for (const row of rows) {
+    const entry = byDay.get(new Date(row.day).toISOString().slice(0, 10));
+    if (!entry) continue;
+    if (row.status === "COMPLETED") entry.completed += row.jobs;
+    else if (row.status === "FAILED") entry.failed += row.jobs;
+    else entry.running += row.jobs;
+    entry.records += row.records;
+  }
+  return [...byDay.values()];
+}
+
+export async function loadOverview(scope: Scope, now = new Date()) {
+  const visible = connectionsVisibleTo(scope);
+  const [groups, activity, problems] = await Promise.all([
+    prisma.connection.groupBy({ by: ["provider", "status"], where: visible, _count: { id: true } }),
+    dailyActivity(scope, 30, now),
+    prisma.connection.findMany({
+      where: { ...visible, status: { in: ["ERROR", "EXPIRED"] } },
+      orderBy: { updatedAt: "desc" },
+      take: 50,
+      select: { id: true, provider: true, status: true, metadata: true, user: { select: { name: true, email: true } } },
+    }),
+  ]);
+
+  const matrix = PROVIDERS.map((provider) => {
+    const row: Record<ConnectionStatus, number> = { ACTIVE: 0, INACTIVE: 0, ERROR: 0, EXPIRED: 0 };
+    for (const g of groups) if (g.provider === provider) row[g.status] = g._count.id;
+    return { provider, ...row, total: Object.values(row).reduce((a, b) => a + b, 0) };
+  });
+
+  const attention: AttentionItem[] = problems.map((c) => {
+    const error = lastErrorOf(c.metadata);
+    return {
+      id: c.id,
+      provider: c.provider,
+      status: c.status,
+      accountName: ((c.metadata as { accountName?: string } | null)?.accountName as string | undefined) ?? null,
+      owner: c.user.name ?? c.user.email,
+      error,
+      actionOwner: whoMustAct(c.status, error?.code),
+    };
+  });
+
+  return {
+    matrix,
+    totals: {
+      connections: matrix.reduce((a, r) => a + r.total, 0),
+      active: matrix.reduce((a, r) => a + r.ACTIVE, 0),
+      problems: attention.length,
+      jobs30d: activity.reduce((a, d) => a + d.completed + d.failed + d.running, 0),
+      failed30d: activity.reduce((a, d) => a + d.failed, 0),
+      records30d: activity.reduce((a, d) => a + d.records, 0),
+    },
+    activity,
+    attention,
+  };
+}
