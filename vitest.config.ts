@@ -8,6 +8,8 @@ export default defineConfig({
     environment: "node",
     // Files share one PostgreSQL database; each test creates its own organization and asserts within it.
     fileParallelism: true,
+    // next-auth imports "next/server" without an extension; let Vite resolve it instead of Node's ESM loader.
+    server: { deps: { inline: ["next-auth"] } },
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -81,6 +81,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(authConfig);
 export function signInProviders() {
   return authConfig.providers.map((p) => {
     const provider = typeof p === "function" ? p() : p;
-    return { id: provider.id, name: provider.name };
+    // Auth.js applies user options (our id, name) over the provider's defaults at request time.
+    const options = (provider as { options?: { id?: string; name?: string } }).options;
+    return { id: options?.id ?? provider.id, name: options?.name ?? provider.name };
   });
 }

@@ -70,7 +70,8 @@ export async function listConnections(scope: Scope, filters: ConnectionFilters) 
 
   const rows = await prisma.connection.findMany({
     where: { AND: conditions },
-    orderBy: [{ [column]: { sort: "desc", nulls: "last" } }, { id: "desc" }],
+    // createdAt is never null; lastSyncAt is, and never-synced connections go last.
+    orderBy: [column === "createdAt" ? { createdAt: "desc" } : { lastSyncAt: { sort: "desc", nulls: "last" } }, { id: "desc" }],
     take: PAGE_SIZE + 1,
     select: {
       id: true,

@@ -129,3 +129,13 @@ describe("members", () => {
     await expect(removeMember(scope, stranger.member.id)).rejects.toThrow("No such user");
   });
 });
+
+describe("connections sort by creation", () => {
+  it("lists newest first", async () => {
+    const { admin } = await orgWith(3);
+    const { rows } = await listConnections(scopeOf(admin), parseConnectionFilters({ sort: "created" }));
+    const times = rows.map((r) => r.createdAt.getTime());
+    expect(rows).toHaveLength(6);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+});

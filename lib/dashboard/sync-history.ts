@@ -127,3 +127,8 @@ export function runningSyncs(scope: Scope, connectionId?: string) {
     select: { id: true, status: true, recordsProcessed: true, startedAt: true, connection: { select: { id: true, provider: true } } },
   });
 }
+
+export async function canSeeConnection(scope: Scope, connectionId: string): Promise<boolean> {
+  const found = await prisma.connection.findFirst({ where: { ...connectionsVisibleTo(scope), id: connectionId }, select: { id: true } });
+  return found !== null;
+}

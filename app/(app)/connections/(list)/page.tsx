@@ -1,0 +1,98 @@
+import Link from "next/link";
+import { EmptyState } from "@/components/card";
+import { FilterForm, Pager, Select, hrefWith } from "@/components/filter-form";
+import { ProviderName, providerName } from "@/components/provider-name";
+import { RelativeTime } from "@/components/relative-time";
+import { StatusBadge } from "@/components/status-badge";
+import { getViewer } from "@/lib/auth/viewer";
+import { listConnections, ownerOptions, parseConnectionFilters } from "@/lib/dashboard/connections";
+import { CONNECTION_STATUSES, PROVIDERS } from "@/lib/dashboard/overview";
+
+export const metadata = { title: "Connections" };
+
+export default async function ConnectionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const viewer = await getViewer();
+  const filters = parseConnectionFilters(await searchParams);
+  const [{ rows, nextCursor }, owners] = await Promise.all([listConnections(viewer, filters), ownerOptions(viewer)]);
+  const params = { provider: filters.provider, status: filters.status, owner: filters.owner, q: filters.q, sort: filters.sort };
+  return (
+    <div className="space-y-4">
+      <h1 className="text-2xl font-semibold">{viewer.role === "ADMIN" ? "Connections" : "My connections"}</h1>
+      <FilterForm resetHref="/connections">
+        <label className="flex flex-col text-xs font-medium text-slate-700">
+          Search
+          <input
+            type="search"
+            name="q"
+            defaultValue={filters.q}
+            placeholder={viewer.role === "ADMIN" ? "Owner name, email or account" : "Account name"}
+            className="mt-1 w-56 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+          />
+        </label>
+        <Select name="provider" label="Provider" value={filters.provider} options={PROVIDERS.map((p) => ({ value: p, label: providerName(p) }))} />
+        <Select name="status" label="Status" value={filters.status} options={CONNECTION_STATUSES.map((s) => ({ value: s, label: s.charAt(0) + s.slice(1).toLowerCase() }))} />
+        {viewer.role === "ADMIN" && (
+          <Select name="owner" label="Owner" value={filters.owner} options={owners.map((o) => ({ value: o.id, label: o.name ?? o.email }))} />
+        )}
+        <label className="flex flex-col text-xs font-medium text-slate-700">
+          Sort by
+          <select name="sort" defaultValue={filters.sort} className="mt-1 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
+            <option value="lastSync">Last sync</option>
+            <option value="created">Created</option>
+          </select>
+        </label>
+      </FilterForm>
+
+      {rows.length === 0 ? (
+        <EmptyState title="No connections match">Change the filters, or connect an account.</EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <table className="w-full min-w-[640px] text-sm" data-testid="connections-table">
+            <thead className="bg-slate-50 text-left text-slate-600">
+              <tr>
+                <th className="px-3 py-2 font-medium">Provider</th>
+                <th className="px-3 py-2 font-medium">Account</th>
+                <th className="px-3 py-2 font-medium">Status</th>
+                <th className="px-3 py-2 font-medium">Owner</th>
+                <th className="px-3 py-2 font-medium">Last sync</th>
+                <th className="px-3 py-2 font-medium">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((c) => (
+                <tr key={c.id} className="border-t border-slate-100 hover:bg-slate-50" data-testid="connection-row">
+                  <td className="px-3 py-2">
+                    <ProviderName provider={c.provider} />
+                  </td>
+                  <td className="px-3 py-2">
+                    <Link href={`/connections/${c.id}`} className="text-indigo-700 hover:underline">
+                      {c.accountName ?? "(unnamed)"}
+                    </Link>
+                  </td>
+                  <td className="px-3 py-2">
+                    <StatusBadge status={c.status} />
+                  </td>
+                  <td className="px-3 py-2" data-testid="owner">
+                    {c.user.name ?? c.user.email}
+                    <span className="block text-xs text-slate-600">{c.user.email}</span>
+                  </td>
+                  <td className="px-3 py-2">
+                    <RelativeTime date={c.lastSyncAt} />
+                  </td>
+                  <td className="px-3 py-2">
+                    <RelativeTime date={c.createdAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pager
+        isFirst={!filters.cursor}
+        firstHref={hrefWith("/connections", params, {})}
+        nextHref={nextCursor ? hrefWith("/connections", params, { cursor: nextCursor }) : null}
+      />
+    </div>
+  );
+}

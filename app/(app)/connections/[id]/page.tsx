@@ -1,0 +1,149 @@
+import { notFound } from "next/navigation";
+import { Card, EmptyState } from "@/components/card";
+import { Pager } from "@/components/filter-form";
+import { ProviderName } from "@/components/provider-name";
+import { RelativeTime } from "@/components/relative-time";
+import { RunningSyncs } from "@/components/running-syncs";
+import { StatusBadge } from "@/components/status-badge";
+import { SyncTable } from "@/components/sync-table";
+import { getViewer } from "@/lib/auth/viewer";
+import { ACTION_LABEL, lastErrorOf, whoMustAct } from "@/lib/dashboard/attention";
+import { loadConnectionDetail, runningSyncs } from "@/lib/dashboard/sync-history";
+
+export const metadata = { title: "Connection" };
+
+/** Metadata keys shown in their own sections; everything else is listed as plain facts. */
+const SHOWN_APART = new Set(["lastError", "repositories", "permissions", "accountName"]);
+
+function MetadataFacts({ metadata }: { metadata: Record<string, unknown> }) {
+  const facts = Object.entries(metadata).filter(([k, v]) => !SHOWN_APART.has(k) && v !== null && typeof v !== "object");
+  const lists = Object.entries(metadata).filter(([k, v]) => !SHOWN_APART.has(k) && Array.isArray(v));
+  return (
+    <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-2">
+      {[...facts, ...lists].map(([key, value]) => (
+        <div key={key}>
+          <dt className="text-xs font-medium uppercase tracking-wide text-slate-600">{key.replace(/([A-Z])/g, " $1")}</dt>
+          <dd className="break-words">{Array.isArray(value) ? value.join(", ") : String(value)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export default async function ConnectionPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ cursor?: string }>;
+}) {
+  const viewer = await getViewer();
+  const { id } = await params;
+  const { cursor } = await searchParams;
+  const detail = await loadConnectionDetail(viewer, id, typeof cursor === "string" ? cursor : undefined);
+  if (!detail) notFound();
+  const { connection, jobs, nextCursor } = detail;
+  const running = await runningSyncs(viewer, connection.id);
+  const metadata = (connection.metadata ?? {}) as Record<string, unknown>;
+  const lastError = lastErrorOf(metadata);
+  const repositories = Array.isArray(metadata.repositories) ? (metadata.repositories as string[]) : [];
+  const permissions = Array.isArray(metadata.permissions) ? (metadata.permissions as string[]) : [];
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="text-2xl font-semibold">
+          <ProviderName provider={connection.provider} /> · {String(metadata.accountName ?? "connection")}
+        </h1>
+        <StatusBadge status={connection.status} />
+      </div>
+
+      {lastError && (
+        <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 p-4 text-sm">
+          <p className="font-medium text-rose-900">
+            {lastError.message} <code className="text-xs">{lastError.code}</code>
+          </p>
+          <p className="mt-1 text-rose-900">
+            {ACTION_LABEL[whoMustAct(connection.status, lastError.code)].title}:{" "}
+            {ACTION_LABEL[whoMustAct(connection.status, lastError.code)].hint}{" "}
+            <span className="text-rose-800">
+              (<RelativeTime date={lastError.timestamp} fallback="time unknown" />)
+            </span>
+          </p>
+        </div>
+      )}
+
+      <div className="grid gap-6 lg:grid-cols-3">
+        <Card title="Connection">
+          <dl className="space-y-2 text-sm">
+            <div>
+              <dt className="text-xs font-medium uppercase tracking-wide text-slate-600">Owner</dt>
+              <dd data-testid="detail-owner">
+                {connection.user.name ?? connection.user.email} <span className="text-slate-600">{connection.user.email}</span>
+              </dd>
+            </div>
+            <div>
+              <dt className="text-xs font-medium uppercase tracking-wide text-slate-600">Last sync</dt>
+              <dd>
+                <RelativeTime date={connection.lastSyncAt} />
+              </dd>
+            </div>
+            <div>
+              <dt className="text-xs font-medium uppercase tracking-wide text-slate-600">Connected</dt>
+              <dd>
+                <RelativeTime date={connection.createdAt} />
+              </dd>
+            </div>
+            <div>
+              <dt className="text-xs font-medium uppercase tracking-wide text-slate-600">Nango connection id</dt>
+              <dd className="break-all font-mono text-xs">{connection.connectionId}</dd>
+            </div>
+          </dl>
+        </Card>
+        <Card title="Access">
+          {repositories.length > 0 && (
+            <>
+              <h3 className="text-xs font-medium uppercase tracking-wide text-slate-600">Repositories</h3>
+              <ul className="mb-3 mt-1 flex flex-wrap gap-1" data-testid="repositories">
+                {repositories.map((r) => (
+                  <li key={r} className="rounded bg-slate-100 px-2 py-0.5 font-mono text-xs">
+                    {r}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <h3 className="text-xs font-medium uppercase tracking-wide text-slate-600">Permissions</h3>
+          {permissions.length ? (
+            <ul className="mt-1 flex flex-wrap gap-1">
+              {permissions.map((p) => (
+                <li key={p} className="rounded bg-indigo-50 px-2 py-0.5 font-mono text-xs text-indigo-900">
+                  {p}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="text-sm text-slate-600">None recorded.</p>
+          )}
+        </Card>
+        <Card title="Details">
+          <MetadataFacts metadata={metadata} />
+        </Card>
+      </div>
+
+      <Card title="Running syncs">
+        <RunningSyncs connectionId={connection.id} initial={running.map((r) => ({ ...r, startedAt: r.startedAt.toISOString() }))} />
+      </Card>
+
+      <section className="space-y-3">
+        <h2 className="text-lg font-semibold">Sync history ({connection._count.syncJobs.toLocaleString("en-US")} jobs)</h2>
+        {jobs.length === 0 ? <EmptyState title="No syncs yet" /> : <SyncTable jobs={jobs} />}
+        <Pager
+          isFirst={!cursor}
+          firstHref={`/connections/${connection.id}`}
+          nextHref={nextCursor ? `/connections/${connection.id}?cursor=${nextCursor}` : null}
+        />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,41 @@
+import { Card, EmptyState } from "@/components/card";
+import { ActivityChart } from "@/components/charts/activity-chart";
+import { FilterForm, Pager, Select, hrefWith } from "@/components/filter-form";
+import { providerName } from "@/components/provider-name";
+import { SyncTable } from "@/components/sync-table";
+import { getViewer } from "@/lib/auth/viewer";
+import { PROVIDERS } from "@/lib/dashboard/overview";
+import { loadSyncHistory, parseSyncFilters } from "@/lib/dashboard/sync-history";
+
+export const metadata = { title: "Sync history" };
+
+const SYNC_STATUSES = ["PENDING", "IN_PROGRESS", "COMPLETED", "FAILED"];
+
+export default async function SyncsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const viewer = await getViewer();
+  const filters = parseSyncFilters(await searchParams);
+  const { jobs, nextCursor, activity } = await loadSyncHistory(viewer, filters);
+  const params = { status: filters.status, provider: filters.provider, from: filters.from, to: filters.to };
+  return (
+    <div className="space-y-4">
+      <h1 className="text-2xl font-semibold">Sync history</h1>
+      <Card title="Records per day, last 30 days">
+        <ActivityChart days={activity} label="Sync jobs and records per day for the selected filters" />
+      </Card>
+      <FilterForm resetHref="/syncs">
+        <Select name="status" label="Status" value={filters.status} options={SYNC_STATUSES.map((s) => ({ value: s, label: s.replace("_", " ").toLowerCase() }))} />
+        <Select name="provider" label="Provider" value={filters.provider} options={PROVIDERS.map((p) => ({ value: p, label: providerName(p) }))} />
+        <label className="flex flex-col text-xs font-medium text-slate-700">
+          From
+          <input type="date" name="from" defaultValue={filters.from} className="mt-1 rounded-md border border-slate-300 px-2 py-1 text-sm" />
+        </label>
+        <label className="flex flex-col text-xs font-medium text-slate-700">
+          To
+          <input type="date" name="to" defaultValue={filters.to} className="mt-1 rounded-md border border-slate-300 px-2 py-1 text-sm" />
+        </label>
+      </FilterForm>
+      {jobs.length === 0 ? <EmptyState title="No sync jobs match">Change the filters or the date range.</EmptyState> : <SyncTable jobs={jobs} showConnection />}
+      <Pager isFirst={!filters.cursor} firstHref={hrefWith("/syncs", params, {})} nextHref={nextCursor ? hrefWith("/syncs", params, { cursor: nextCursor }) : null} />
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+"use client";
+// Live view of running syncs: polls the running-syncs route every 2 s while something runs and stops
+// when nothing does. When a job finishes, the server-rendered page around it is refreshed.
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useEffect, useRef } from "react";
+import { providerName } from "./provider-name";
+import { StatusBadge } from "./status-badge";
+
+type Running = { id: string; status: string; recordsProcessed: number; startedAt: string; connection: { id: string; provider: string } };
+
+export function RunningSyncs({ initial, connectionId }: { initial: Running[]; connectionId?: string }) {
+  const router = useRouter();
+  const query = useQuery({
+    queryKey: ["running-syncs", connectionId ?? "all"],
+    queryFn: async (): Promise<Running[]> => {
+      const res = await fetch(`/api/syncs/running${connectionId ? `?connectionId=${encodeURIComponent(connectionId)}` : ""}`);
+      if (!res.ok) throw new Error(`Could not load running syncs (${res.status})`);
+      return (await res.json()).running;
+    },
+    initialData: initial,
+    refetchInterval: (q) => ((q.state.data?.length ?? 0) > 0 ? 2000 : false),
+  });
+  const running = query.data ?? [];
+  const previous = useRef(new Set(initial.map((r) => r.id)));
+  useEffect(() => {
+    const now = new Set(running.map((r) => r.id));
+    const finished = [...previous.current].some((id) => !now.has(id));
+    previous.current = now;
+    if (finished) router.refresh();
+  }, [running, router]);
+
+  if (running.length === 0) return <p className="text-sm text-slate-600">No sync is running.</p>;
+  return (
+    <ul className="divide-y divide-slate-200 text-sm" aria-live="polite" data-testid="running-syncs">
+      {running.map((job) => (
+        <li key={job.id} className="flex flex-wrap items-center gap-3 py-2">
+          <StatusBadge status={job.status} />
+          <Link className="font-medium text-indigo-700 hover:underline" href={`/connections/${job.connection.id}`}>
+            {providerName(job.connection.provider)}
+          </Link>
+          <span className="text-slate-700" data-testid="running-records">
+            {job.recordsProcessed.toLocaleString()} records so far
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,79 @@
+import Link from "next/link";
+import { ProviderName } from "./provider-name";
+import { Duration, RelativeTime } from "./relative-time";
+import { StatusBadge } from "./status-badge";
+
+type Job = {
+  id: string;
+  status: string;
+  recordsProcessed: number;
+  startedAt: Date;
+  completedAt: Date | null;
+  errors: { message: string; code: string; timestamp?: string; retryAfter?: number; repository?: string }[];
+  connection?: { id: string; provider: string; user: { name: string | null; email: string } };
+};
+
+/** Sync jobs with every entry of their `errors`. `showConnection` for organization-wide history. */
+export function SyncTable({ jobs, showConnection = false }: { jobs: Job[]; showConnection?: boolean }) {
+  return (
+    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <table className="w-full min-w-[640px] text-sm" data-testid="sync-table">
+        <thead className="bg-slate-50 text-left text-slate-600">
+          <tr>
+            <th className="px-3 py-2 font-medium">Status</th>
+            {showConnection && <th className="px-3 py-2 font-medium">Connection</th>}
+            <th className="px-3 py-2 font-medium">Started</th>
+            <th className="px-3 py-2 font-medium">Duration</th>
+            <th className="px-3 py-2 text-right font-medium">Records</th>
+            <th className="px-3 py-2 font-medium">Errors</th>
+          </tr>
+        </thead>
+        <tbody>
+          {jobs.map((job) => (
+            <tr key={job.id} className="border-t border-slate-100 align-top" data-testid="sync-row">
+              <td className="px-3 py-2">
+                <StatusBadge status={job.status} />
+              </td>
+              {showConnection && job.connection && (
+                <td className="px-3 py-2">
+                  <Link href={`/connections/${job.connection.id}`} className="hover:underline">
+                    <ProviderName provider={job.connection.provider} />
+                  </Link>
+                  <span className="block text-xs text-slate-600">{job.connection.user.name ?? job.connection.user.email}</span>
+                </td>
+              )}
+              <td className="px-3 py-2">
+                <RelativeTime date={job.startedAt} />
+              </td>
+              <td className="px-3 py-2">
+                <Duration from={job.startedAt} to={job.completedAt} />
+              </td>
+              <td className="px-3 py-2 text-right tabular-nums">{job.recordsProcessed.toLocaleString("en-US")}</td>
+              <td className="px-3 py-2">
+                {job.errors.length === 0 ? (
+                  <span className="text-slate-500">—</span>
+                ) : (
+                  <ul className="space-y-1" data-testid="sync-errors">
+                    {job.errors.map((e, i) => (
+                      <li key={i} className="text-xs">
+                        <span className="font-medium text-rose-800">{e.code}</span> {e.message}
+                        {e.repository && <span className="text-slate-600"> · repository {e.repository}</span>}
+                        {e.retryAfter !== undefined && <span className="text-slate-600"> · retry after {e.retryAfter}s</span>}
+                        {e.timestamp && (
+                          <span className="text-slate-600">
+                            {" "}
+                            · <RelativeTime date={e.timestamp} />
+                          </span>
+                        )}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
