@@ -17,7 +17,7 @@ export class ZepConfigError extends Error {
 }
 
 /** A client from ZEP_API_KEY and optional ZEP_BASE_URL (must end in /api/v2, e.g. the local sandbox). */
-export function zepClientFromEnv(env: NodeJS.ProcessEnv = process.env): ZepClient {
+export function zepClientFromEnv(env: Record<string, string | undefined> = process.env): ZepClient {
   const apiKey = env.ZEP_API_KEY;
   // Without a key the SDK silently sends "Api-Key undefined"; fail here with a clear message instead.
   if (!apiKey) throw new ZepConfigError("ZEP_API_KEY is not set");
