@@ -168,6 +168,21 @@ describe("writeEpisode", () => {
     expect(errors.map((e) => e.code)).toEqual(["TIMEOUT"]);
   });
 
+  it("after a timeout, does not send again an episode (by metadata.episodeKey) that did land", async () => {
+    const id = await freshGraph();
+    const errors: ZepErrorEntry[] = [];
+    // The server still stores the request it answers late; the wait before the retry outlasts that delay.
+    sandbox.setFault({ delayMs: 300, times: 1 });
+    const ep = await writeEpisode(id, { data: "once", metadata: { episodeKey: "k-1" } }, {
+      client,
+      onError: (e) => errors.push(e),
+      retry: { timeoutSeconds: 0.1, baseDelayMs: 500 },
+    });
+    expect(errors.map((e) => e.code)).toEqual(["TIMEOUT"]);
+    expect(sandbox.episodes(id).map((e) => e.content)).toEqual(["once"]);
+    expect(ep.uuid).toBe(sandbox.episodes(id)[0].uuid);
+  });
+
   it("gives up after maxAttempts with every error entry", async () => {
     const id = await freshGraph();
     const { opts } = recorded({ maxAttempts: 3 });

@@ -123,10 +123,15 @@ function parseRetryAfter(header: string | null | undefined): number | undefined 
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
-/** Runs `call` until it succeeds, a non-retryable error occurs, or the attempts run out. */
+/**
+ * Runs `call` until it succeeds, a non-retryable error occurs, or the attempts run out.
+ * `recover` is asked before each retry after an error that leaves it unknown whether Zep applied the
+ * request (timeout, network error, 5xx); returning a value ends the loop with it instead of re-sending.
+ */
 export async function withRetry<T>(
   call: (requestOptions: { maxRetries: 0; timeoutInSeconds: number }) => Promise<T>,
   opts: ZepCallOptions = {},
+  recover?: () => Promise<T | undefined>,
 ): Promise<T> {
   const policy = { ...defaultRetryPolicy, ...opts.retry };
   const errors: ZepErrorEntry[] = [];
@@ -147,6 +152,10 @@ export async function withRetry<T>(
         throw new ZepCallError(entry.code, errors, statusCode);
       }
       await policy.sleep(waitMs);
+      if (recover && entry.code !== "RATE_LIMIT") {
+        const found = await recover().catch(() => undefined); // a failed check just means: send again
+        if (found !== undefined) return found;
+      }
     }
   }
 }
@@ -206,6 +215,16 @@ export function writeEpisode(graphId: string, episode: EpisodeInput, opts: ZepCa
   if (episode.metadata && Object.keys(episode.metadata).length > MAX_METADATA_KEYS)
     throw new RangeError(`episode metadata has more than ${MAX_METADATA_KEYS} keys`);
   const client = opts.client ?? zepClient();
+  // With a key in the metadata, an ambiguous failure (the write may have landed) is checked before re-sending.
+  // Writes to this graph are serialized, so a landed write is among the graph's most recent episodes.
+  const key = episode.metadata?.episodeKey;
+  const recover =
+    key === undefined
+      ? undefined
+      : async () => {
+          const recent = await client.graph.episode.getByGraphId(graphId, { lastn: 50 }, { maxRetries: 0, timeoutInSeconds: 10 });
+          return recent.episodes?.find((e) => e.metadata?.episodeKey === key);
+        };
   return serializePerGraph(graphId, () =>
     withRetry(
       (o) =>
@@ -221,6 +240,7 @@ export function writeEpisode(graphId: string, episode: EpisodeInput, opts: ZepCa
           o,
         ),
       opts,
+      recover,
     ),
   );
 }
