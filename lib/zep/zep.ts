@@ -126,7 +126,8 @@ function parseRetryAfter(header: string | null | undefined): number | undefined 
 /**
  * Runs `call` until it succeeds, a non-retryable error occurs, or the attempts run out.
  * `recover` is asked before each retry after an error that leaves it unknown whether Zep applied the
- * request (timeout, network error, 5xx); returning a value ends the loop with it instead of re-sending.
+ * request (a timeout or network error: no answer at all); returning a value ends the loop with it instead
+ * of re-sending. A status code, 5xx included, is taken to mean Zep did not apply the request.
  */
 export async function withRetry<T>(
   call: (requestOptions: { maxRetries: 0; timeoutInSeconds: number }) => Promise<T>,
@@ -152,7 +153,7 @@ export async function withRetry<T>(
         throw new ZepCallError(entry.code, errors, statusCode);
       }
       await policy.sleep(waitMs);
-      if (recover && entry.code !== "RATE_LIMIT") {
+      if (recover && statusCode === undefined) {
         const found = await recover().catch(() => undefined); // a failed check just means: send again
         if (found !== undefined) return found;
       }
@@ -215,7 +216,7 @@ export function writeEpisode(graphId: string, episode: EpisodeInput, opts: ZepCa
   if (episode.metadata && Object.keys(episode.metadata).length > MAX_METADATA_KEYS)
     throw new RangeError(`episode metadata has more than ${MAX_METADATA_KEYS} keys`);
   const client = opts.client ?? zepClient();
-  // With a key in the metadata, an ambiguous failure (the write may have landed) is checked before re-sending.
+  // With a key in the metadata, a write left without an answer (it may have landed) is checked before re-sending.
   // Writes to this graph are serialized, so a landed write is among the graph's most recent episodes.
   const key = episode.metadata?.episodeKey;
   const recover =
