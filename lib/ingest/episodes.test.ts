@@ -179,6 +179,11 @@ describe("recordToEpisodes", () => {
     expect(recordToEpisodes(r("a"), src)[0].key).not.toBe(recordToEpisodes(r("b"), src)[0].key);
     expect(recordToEpisodes(r("a"), src)[0].key).not.toBe(recordToEpisodes(r("a"), { ...src, connectionId: "d" })[0].key);
   });
+
+  it("refuses a record without the Nango metadata its key depends on", () => {
+    const bare = { id: 1, title: "t" } as unknown as NangoRecord;
+    expect(() => recordToEpisodes(bare, { provider: "github", connectionId: "c", model: "Issue" })).toThrow(/_nango_metadata/);
+  });
 });
 
 describe("chunking", () => {

@@ -58,8 +58,11 @@ export function isDeletion(record: NangoRecord): boolean {
 }
 
 export function recordToEpisodes(record: NangoRecord, source: RecordSource): EpisodeDraft[] {
-  const d = describe(record, source);
   const meta = record._nango_metadata;
+  // Without these the episode key is not deterministic, and idempotency with it: refuse rather than guess.
+  if (record.id === undefined || record.id === null || !meta?.last_modified_at || !meta.last_action)
+    throw new TypeError(`Nango record ${String(record.id)} lacks id or _nango_metadata.last_modified_at/last_action`);
+  const d = describe(record, source);
   const deleted = isDeletion(record);
   const createdAt = toIso(deleted ? (meta.deleted_at ?? meta.last_modified_at) : (d.updatedAt ?? d.createdAt ?? meta.last_modified_at));
 

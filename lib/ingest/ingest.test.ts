@@ -88,7 +88,7 @@ describe("ingestRecords", () => {
     // A third run has nothing to do.
     const third = await ingestRecords({ records: stream(records.slice(0, 100)), graphId, source: src, zep: fastRetry() });
     expect(third).toMatchObject({ episodesWritten: 0, episodesSkipped: 100 });
-  }, 60_000);
+  }, 120_000); // ~8,000 HTTP round trips through the SDK
 
   it("finishes through a 429 storm, honouring Retry-After, with the errors recorded", async () => {
     const graphId = graphIdFor(`org-${Date.now()}`, "storm");

@@ -205,7 +205,7 @@ describe("writeEpisode", () => {
     const missing = await writeEpisode("no-such-graph", { data: "x" }, opts).catch((e) => e);
     expect(missing).toMatchObject({ code: "ZEP_NOT_FOUND", statusCode: 404 });
     expect(missing.errors).toHaveLength(1);
-    expect(() => writeEpisode(id, { data: "x".repeat(10_001) }, opts)).toThrow(RangeError);
+    await expect(writeEpisode(id, { data: "x".repeat(10_001) }, opts)).rejects.toThrow(RangeError);
   });
 
   it("serializes writes to one graph, in call order, while another graph proceeds in parallel", async () => {

@@ -210,7 +210,7 @@ const graphQueue = new KeyedSerializer();
  * Writes one episode. Writes to one graph are queued behind each other (retries included, so order holds);
  * different graphs proceed in parallel. Inputs over Zep's limits are refused here, never truncated.
  */
-export function writeEpisode(graphId: string, episode: EpisodeInput, opts: ZepCallOptions = {}): Promise<Zep.Episode> {
+export async function writeEpisode(graphId: string, episode: EpisodeInput, opts: ZepCallOptions = {}): Promise<Zep.Episode> {
   if (episode.data.length > MAX_EPISODE_CHARS)
     throw new RangeError(`episode data is ${episode.data.length} characters; Zep accepts ${MAX_EPISODE_CHARS}: chunk it first`);
   if (episode.metadata && Object.keys(episode.metadata).length > MAX_METADATA_KEYS)

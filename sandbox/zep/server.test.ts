@@ -146,6 +146,8 @@ describe("Zep sandbox, driven by @getzep/zep-cloud", () => {
     const timeout = await caught(zep.graph.listAll({}, { maxRetries: 0, timeoutInSeconds: 0.2 }));
     expect(timeout.statusCode).toBeUndefined();
     expect(timeout.message).toMatch(/timeout/i);
+    const bad = await fetch(`${base}/_sandbox/faults`, { method: "POST", body: JSON.stringify({ status: 418, times: 1 }) });
+    expect(bad.status).toBe(400);
     await fetch(`${base}/_sandbox/faults`, { method: "DELETE" });
     expect(await (await fetch(`${base}/_sandbox/faults`)).json()).toEqual({ fault: null });
   });

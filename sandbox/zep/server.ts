@@ -401,7 +401,17 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
       return { status: 200, body: { fault } };
     }
     if (req.method === "POST" || req.method === "PUT") {
-      const parsed = rawBody ? (JSON.parse(rawBody) as ZepSandboxFault | null) : null;
+      let parsed: unknown;
+      try {
+        parsed = rawBody ? JSON.parse(rawBody) : null;
+      } catch {
+        return { status: 400, body: { message: "body must be JSON: a fault or null" } };
+      }
+      if (parsed !== null && !isFault(parsed))
+        return {
+          status: 400,
+          body: { message: 'expected null, {status:429,retryAfterSeconds,times}, {status:500|503,times} or {delayMs,times}' },
+        };
       fault = parsed ? { ...parsed } : null;
       return { status: 200, body: { fault } };
     }
@@ -478,6 +488,16 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
     requests: (graphId) => [...(log.get(graphId) ?? [])],
     maxInFlight: (graphId) => Math.max(0, ...(log.get(graphId) ?? []).map((r) => r.inFlight)),
   };
+}
+
+function isFault(v: unknown): v is ZepSandboxFault {
+  if (typeof v !== "object" || v === null) return false;
+  const f = v as Record<string, unknown>;
+  const count = (x: unknown) => Number.isInteger(x) && (x as number) > 0;
+  if (!count(f.times)) return false;
+  if (f.status === 429) return typeof f.retryAfterSeconds === "number" && f.retryAfterSeconds >= 0;
+  if (f.status === 500 || f.status === 503) return true;
+  return f.status === undefined && typeof f.delayMs === "number" && f.delayMs >= 0;
 }
 
 function sleep(ms: number) {
