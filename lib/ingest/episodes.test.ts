@@ -99,7 +99,7 @@ describe("recordToEpisodes", () => {
       },
       { provider: "notion", connectionId: "n1", model: "ContentMetadata" },
     );
-    expect(ep.data).toBe('Notion page "Onboarding guide"\nParent: parent-9\nURL: https://notion.so/page-1\n\nWelcome to Acme.');
+    expect(ep.data).toBe('Notion page: "Onboarding guide"\nParent: parent-9\nURL: https://notion.so/page-1\n\nWelcome to Acme.');
     expect(ep.createdAt).toBe("2025-07-02T00:00:00.000Z");
   });
 
@@ -170,6 +170,14 @@ describe("recordToEpisodes", () => {
     );
     expect(eps[0].createdAt).toBe("2025-08-09T00:00:00.000Z");
     expect(eps[0].metadata.action).toBe("DELETED");
+  });
+
+  it("a deleted record whose payload Nango pruned is still named, by its id", () => {
+    const [ep] = recordToEpisodes(
+      { id: "PAGE-9", _nango_metadata: meta({ last_action: "DELETED", deleted_at: "2025-08-09T00:00:00Z", pruned_at: "2025-08-09T00:00:00Z" }) },
+      { provider: "notion", connectionId: "n", model: "ContentMetadata" },
+    );
+    expect(ep.data).toBe("Notion page (record PAGE-9) was deleted in Notion on 2025-08-09T00:00:00.000Z. Facts about it are no longer current.");
   });
 
   it("keys are deterministic per record version and chunk, and differ across versions and connections", () => {

@@ -195,10 +195,10 @@ function describeGithub(r: NangoRecord, model: string): Described {
     str(r.repository) ??
     str(r.repo);
   const number = str(r.number) ?? str(r.issue_number) ?? str(r.pull_number);
-  const title = str(r.title) ?? "(untitled)";
+  const title = str(r.title);
   return {
     kind,
-    heading: `${kind} ${number ? `#${number} ` : ""}${repo ? `in ${repo}` : ""}: "${title}"`.replace(/ +:/, ":"),
+    heading: heading(kind, [number ? `#${number}` : undefined, repo ? `in ${repo}` : undefined], title, r.id),
     fields: [
       ["State", [str(r.state), r.merged === true ? "merged" : undefined, r.draft === true ? "draft" : undefined].filter(Boolean).join(", ")],
       ["Author", person(r.author) ?? person(r.user) ?? person(r.creator)],
@@ -217,10 +217,10 @@ function describeGithub(r: NangoRecord, model: string): Described {
 
 function describeNotion(r: NangoRecord): Described {
   const parent = obj(r.parent);
-  const title = str(r.title) ?? str(r.name) ?? notionTitle(r.properties) ?? "(untitled)";
+  const title = str(r.title) ?? str(r.name) ?? notionTitle(r.properties);
   return {
     kind: "Notion page",
-    heading: `Notion page "${title}"`,
+    heading: heading("Notion page", [], title, r.id),
     fields: [
       ["Parent", str(r.parent_title) ?? str(r.path) ?? str(r.parent_id) ?? str(parent?.page_id) ?? str(parent?.database_id) ?? str(parent?.data_source_id)],
       ["Last edited by", person(r.last_edited_by)],
@@ -239,7 +239,7 @@ function describeJira(r: NangoRecord): Described {
   const project = obj(at("project"));
   return {
     kind: "Jira issue",
-    heading: `Jira issue ${key}: "${str(at("summary")) ?? "(no summary)"}"`,
+    heading: heading("Jira issue", [key], str(at("summary")), r.id),
     fields: [
       ["Project", [str(r.projectKey) ?? str(project?.key), str(r.projectName) ?? str(project?.name)].filter(Boolean).join(" — ") || str(at("project"))],
       ["Type", str(r.issueType) ?? str(obj(at("issuetype"))?.name) ?? str(at("issuetype"))],
@@ -263,7 +263,7 @@ function describeSlack(r: NangoRecord): Described {
   const author = str(r.user_name) ?? person(r.user_profile) ?? str(r.user) ?? str(r.user_id) ?? str(r.bot_id);
   return {
     kind: "Slack message",
-    heading: `Slack message${author ? ` from ${author}` : ""}${channel ? ` in #${channel.replace(/^#/, "")}` : ""}`,
+    heading: heading("Slack message", [author ? `from ${author}` : undefined, channel ? `in #${channel.replace(/^#/, "")}` : undefined], undefined, r.id),
     fields: [
       ["Thread", inThread ? `reply in thread ${thread}` : Number(r.reply_count) > 0 ? `starts a thread with ${r.reply_count} replies` : undefined],
       ["Sent", slackTime(ts)],
@@ -279,7 +279,7 @@ function describeLinear(r: NangoRecord): Described {
   const id = str(r.identifier) ?? String(r.id);
   return {
     kind: "Linear issue",
-    heading: `Linear issue ${id}: "${str(r.title) ?? "(untitled)"}"`,
+    heading: heading("Linear issue", [id], str(r.title), r.id),
     fields: [
       ["Team", str(obj(r.team)?.name) ?? str(r.teamName) ?? str(r.teamId)],
       ["Project", str(obj(r.project)?.name) ?? str(r.projectName) ?? str(r.projectId)],
@@ -293,6 +293,17 @@ function describeLinear(r: NangoRecord): Described {
     createdAt: str(r.createdAt) ?? str(r.created_at),
     updatedAt: str(r.updatedAt) ?? str(r.updated_at),
   };
+}
+
+/**
+ * 'GitHub issue #12 in acme/atlas: "Title"'. When nothing identifies the item (e.g. a deleted record whose
+ * payload Nango pruned), the record id does, so a deletion marker still says what was deleted.
+ */
+function heading(kind: string, qualifiers: Array<string | undefined>, title: string | undefined, id: unknown): string {
+  const q = qualifiers.filter(Boolean);
+  if (q.length === 0 && !title) return `${kind} (record ${String(id)})`;
+  const name = [kind, ...q].join(" ");
+  return title ? `${name}: "${title.replace(/\s+/g, " ").trim()}"` : name;
 }
 
 // ---- small readers --------------------------------------------------------------------------------

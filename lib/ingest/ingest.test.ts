@@ -90,6 +90,19 @@ describe("ingestRecords", () => {
     expect(third).toMatchObject({ episodesWritten: 0, episodesSkipped: 100 });
   }, 120_000); // ~8,000 HTTP round trips through the SDK
 
+  it("two runs of the same records started together write each episode once", async () => {
+    const graphId = graphIdFor(`org-${Date.now()}`, "twice");
+    const src = source();
+    const records = Array.from({ length: 100 }, (_, i) => issue(i));
+    const [a, b] = await Promise.all([
+      ingestRecords({ records: stream(records), graphId, source: src, zep: fastRetry() }),
+      ingestRecords({ records: stream(records), graphId, source: src, zep: fastRetry() }),
+    ]);
+    expect(a.episodesWritten + b.episodesWritten).toBe(100);
+    expect(a.episodesSkipped + b.episodesSkipped).toBe(100);
+    expect(sandbox.episodes(graphId)).toHaveLength(100);
+  });
+
   it("finishes through a 429 storm, honouring Retry-After, with the errors recorded", async () => {
     const graphId = graphIdFor(`org-${Date.now()}`, "storm");
     const sleeps: number[] = [];

@@ -8,7 +8,7 @@
  * written keys (or whose graph is larger than `scanLastN`) pass `existingKeys`. `onCheckpoint` gives the
  * Nango cursor of each fully written record, for resuming `listRecords` without re-reading everything.
  */
-import { ensureGraph, listEpisodes, writeEpisode, ZepCallError, type ZepCallOptions, type ZepErrorEntry } from "@/lib/zep";
+import { ensureGraph, KeyedSerializer, listEpisodes, writeEpisode, ZepCallError, type ZepCallOptions, type ZepErrorEntry } from "@/lib/zep";
 import { recordToEpisodes, type NangoRecord, type RecordSource } from "./episodes";
 
 export type IngestOptions = {
@@ -50,7 +50,16 @@ export class IngestError extends Error {
   }
 }
 
-export async function ingestRecords(opts: IngestOptions): Promise<IngestResult> {
+// One run per graph at a time in this process: two runs started together (say, two webhooks for the same
+// sync) would both read the graph's keys before either wrote, and then both write the same records.
+// Across processes, give the job queue a singleton key per graph (pg-boss `singletonKey: graphId`).
+const runs = new KeyedSerializer();
+
+export function ingestRecords(opts: IngestOptions): Promise<IngestResult> {
+  return runs.run(opts.graphId, () => ingestExclusively(opts));
+}
+
+async function ingestExclusively(opts: IngestOptions): Promise<IngestResult> {
   const result: IngestResult = { records: 0, episodesWritten: 0, episodesSkipped: 0, errors: [] };
   const zep: ZepCallOptions = {
     ...opts.zep,
