@@ -1,0 +1,169 @@
+// Integration: ingestRecords against the Zep sandbox through the real SDK.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ZepClient } from "@getzep/zep-cloud";
+import { startZepSandbox, type ZepSandbox } from "@/sandbox/zep";
+import { graphIdFor, searchGraph, type ZepCallOptions } from "@/lib/zep";
+import { ingestRecords, IngestError } from "./ingest";
+import type { NangoRecord, RecordSource } from "./episodes";
+
+const API_KEY = "k";
+let sandbox: ZepSandbox;
+let client: ZepClient;
+
+beforeAll(async () => {
+  sandbox = await startZepSandbox({ apiKey: API_KEY, processingMs: 5 });
+  client = new ZepClient({ apiKey: API_KEY, baseUrl: sandbox.url });
+});
+afterAll(() => sandbox.stop());
+
+function issue(i: number, repo = "acme/atlas", word = "widget"): NangoRecord {
+  return {
+    id: String(i),
+    repository_full_name: repo,
+    number: i,
+    title: `Issue ${i} about the ${word}`,
+    state: "open",
+    author: "octocat",
+    body: `The ${word} number ${i} is broken.`,
+    updated_at: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(),
+    _nango_metadata: {
+      first_seen_at: "2025-08-01T00:00:00.000Z",
+      last_modified_at: `2025-08-01T00:00:00.${String(i % 1000).padStart(3, "0")}Z`,
+      last_action: "ADDED",
+      deleted_at: null,
+      cursor: `cursor-${i}`,
+    },
+  };
+}
+
+/** Yields records, running `at[i]` just before record i (to switch faults on mid-run). */
+async function* stream(records: NangoRecord[], at: Record<number, () => void> = {}) {
+  for (const [i, r] of records.entries()) {
+    at[i]?.();
+    yield r;
+  }
+}
+
+const fastRetry = (sleeps: number[] = []): ZepCallOptions => ({
+  client,
+  retry: { baseDelayMs: 1, maxAttempts: 4, sleep: async (ms) => void sleeps.push(ms) },
+});
+
+let n = 0;
+const source = (): RecordSource => ({ provider: "github", connectionId: `conn-${n++}`, model: "Issue" });
+
+describe("ingestRecords", () => {
+  it("lands 5,000 records exactly once, even when the first run dies half way and is re-run from the start", async () => {
+    const graphId = graphIdFor(`org-${Date.now()}`, "bulk");
+    const src = source();
+    const records = Array.from({ length: 5000 }, (_, i) => issue(i));
+
+    const cursors: string[] = [];
+    const first = await ingestRecords({
+      records: stream(records, { 2000: () => sandbox.setFault({ status: 500, times: 1000 }) }),
+      graphId,
+      source: src,
+      zep: fastRetry(),
+      onCheckpoint: (c) => void cursors.push(c),
+    }).catch((e) => e);
+    sandbox.setFault(null);
+    expect(first).toBeInstanceOf(IngestError);
+    expect(first.progress.records).toBe(2000);
+    expect(first.lastCursor).toBe("cursor-1999");
+    expect(first.errors).toHaveLength(4);
+    expect(first.errors.every((e: { code: string }) => e.code === "ZEP_UNAVAILABLE")).toBe(true);
+    expect(cursors.at(-1)).toBe("cursor-1999");
+
+    const progress: number[] = [];
+    const second = await ingestRecords({ records: stream(records), graphId, source: src, zep: fastRetry(), onProgress: (c) => progress.push(c) });
+    expect(second).toMatchObject({ records: 5000, episodesWritten: 3000, episodesSkipped: 2000, errors: [] });
+    expect(progress.at(-1)).toBe(5000);
+
+    const stored = sandbox.episodes(graphId);
+    expect(stored).toHaveLength(5000);
+    expect(new Set(stored.map((e) => e.metadata?.recordId)).size).toBe(5000);
+    expect(stored.map((e) => Number(e.metadata?.recordId))).toEqual(records.map((_, i) => i)); // in order
+    expect(sandbox.maxInFlight(graphId)).toBe(1);
+
+    // A third run has nothing to do.
+    const third = await ingestRecords({ records: stream(records.slice(0, 100)), graphId, source: src, zep: fastRetry() });
+    expect(third).toMatchObject({ episodesWritten: 0, episodesSkipped: 100 });
+  }, 120_000); // ~8,000 HTTP round trips through the SDK
+
+  it("two runs of the same records started together write each episode once", async () => {
+    const graphId = graphIdFor(`org-${Date.now()}`, "twice");
+    const src = source();
+    const records = Array.from({ length: 100 }, (_, i) => issue(i));
+    const [a, b] = await Promise.all([
+      ingestRecords({ records: stream(records), graphId, source: src, zep: fastRetry() }),
+      ingestRecords({ records: stream(records), graphId, source: src, zep: fastRetry() }),
+    ]);
+    expect(a.episodesWritten + b.episodesWritten).toBe(100);
+    expect(a.episodesSkipped + b.episodesSkipped).toBe(100);
+    expect(sandbox.episodes(graphId)).toHaveLength(100);
+  });
+
+  it("finishes through a 429 storm, honouring Retry-After, with the errors recorded", async () => {
+    const graphId = graphIdFor(`org-${Date.now()}`, "storm");
+    const sleeps: number[] = [];
+    const seen: string[] = [];
+    const result = await ingestRecords({
+      records: stream(Array.from({ length: 50 }, (_, i) => issue(i)), { 10: () => sandbox.setFault({ status: 429, retryAfterSeconds: 2, times: 3 }) }),
+      graphId,
+      source: source(),
+      zep: { ...fastRetry(sleeps), onError: (e) => seen.push(e.code) },
+    });
+    expect(result.records).toBe(50);
+    expect(result.episodesWritten).toBe(50);
+    expect(result.errors).toEqual(Array(3).fill({ message: expect.any(String), code: "RATE_LIMIT", timestamp: expect.any(String), retryAfter: 2 }));
+    expect(seen).toEqual(["RATE_LIMIT", "RATE_LIMIT", "RATE_LIMIT"]); // the caller's own onError still hears them
+    expect(sleeps).toEqual([2000, 2000, 2000]);
+    expect(sandbox.episodes(graphId)).toHaveLength(50);
+  });
+
+  it("finishes through a 5xx burst with the errors recorded and nothing duplicated", async () => {
+    const graphId = graphIdFor(`org-${Date.now()}`, "burst");
+    const result = await ingestRecords({
+      records: stream(Array.from({ length: 50 }, (_, i) => issue(i)), {
+        5: () => sandbox.setFault({ status: 503, times: 2 }),
+        30: () => sandbox.setFault({ status: 500, times: 3 }),
+      }),
+      graphId,
+      source: source(),
+      zep: fastRetry(),
+    });
+    expect(result.errors.map((e) => e.code)).toEqual(Array(5).fill("ZEP_UNAVAILABLE"));
+    expect(result.errors.map((e) => e.message)).toEqual([
+      expect.stringContaining("503"),
+      expect.stringContaining("503"),
+      expect.stringContaining("500"),
+      expect.stringContaining("500"),
+      expect.stringContaining("500"),
+    ]);
+    expect(sandbox.episodes(graphId)).toHaveLength(50);
+  });
+
+  it("writes a long record as ordered chunks, and two organizations never see each other's episodes", async () => {
+    const graphA = graphIdFor(`org-a-${Date.now()}`, "default");
+    const graphB = graphIdFor(`org-b-${Date.now()}`, "default");
+    const long = { ...issue(1, "acme/atlas", "aardvark"), body: "aardvark ".repeat(3000) };
+    await Promise.all([
+      ingestRecords({ records: stream([long, issue(2, "acme/atlas", "aardvark")]), graphId: graphA, source: source(), zep: fastRetry() }),
+      ingestRecords({ records: stream([issue(1, "globex/core", "zebra")]), graphId: graphB, source: source(), zep: fastRetry() }),
+    ]);
+    const a = sandbox.episodes(graphA);
+    expect(a.map((e) => [e.metadata?.recordId, e.metadata?.chunkIndex, e.metadata?.chunkCount])).toEqual([
+      ["1", 0, 3],
+      ["1", 1, 3],
+      ["1", 2, 3],
+      ["2", 0, 1],
+    ]);
+    expect(a.every((e) => !e.content.includes("zebra"))).toBe(true);
+    expect(sandbox.episodes(graphB).every((e) => !e.content.includes("aardvark"))).toBe(true);
+
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await searchGraph(graphA, "zebra", 10, { client })).episodes).toEqual([]);
+    expect((await searchGraph(graphB, "aardvark", 10, { client })).episodes).toEqual([]);
+    expect((await searchGraph(graphB, "zebra", 10, { client })).facts).toHaveLength(1);
+  });
+});

@@ -1,0 +1,30 @@
+// The one entry point for Zep in Atlas: import from "@/lib/zep", never from @getzep/zep-cloud directly.
+export { graphIdFor } from "./graph-id";
+export { KeyedSerializer } from "./serialize";
+export {
+  zepClient,
+  zepClientFromEnv,
+  ZepConfigError,
+  ZepCallError,
+  withRetry,
+  defaultRetryPolicy,
+  ensureGraph,
+  writeEpisode,
+  serializePerGraph,
+  listEpisodes,
+  deleteEpisode,
+  searchGraph,
+  MAX_EPISODE_CHARS,
+  MAX_METADATA_KEYS,
+} from "./zep";
+export type {
+  ZepErrorCode,
+  ZepErrorEntry,
+  RetryPolicy,
+  ZepCallOptions,
+  EpisodeInput,
+  EpisodeMetadata,
+  GraphFact,
+  GraphEpisodeHit,
+  GraphSearchResult,
+} from "./zep";

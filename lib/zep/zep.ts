@@ -1,0 +1,308 @@
+/**
+ * Every Zep call Atlas makes goes through this file (zep.md: "keep the Zep calls behind one module so a
+ * later migration touches one file"). Built against @getzep/zep-cloud 3.30.0 (`/api/v2`, our own graph ids).
+ *
+ * Retries are ours, not the SDK's: the SDK ignores Retry-After and does not retry timeouts or network
+ * errors, so every call passes `maxRetries: 0` and goes through `withRetry`, which records what happened
+ * as SyncJob-style error entries ({message, code, timestamp, retryAfter?}).
+ */
+import { ZepClient, ZepError, ZepTimeoutError } from "@getzep/zep-cloud";
+import type { Zep } from "@getzep/zep-cloud";
+import { KeyedSerializer } from "./serialize";
+
+// ---- client ---------------------------------------------------------------------------------------
+
+export class ZepConfigError extends Error {
+  name = "ZepConfigError";
+}
+
+/** A client from ZEP_API_KEY and optional ZEP_BASE_URL (must end in /api/v2, e.g. the local sandbox). */
+export function zepClientFromEnv(env: Record<string, string | undefined> = process.env): ZepClient {
+  const apiKey = env.ZEP_API_KEY;
+  // Without a key the SDK silently sends "Api-Key undefined"; fail here with a clear message instead.
+  if (!apiKey) throw new ZepConfigError("ZEP_API_KEY is not set");
+  const baseUrl = env.ZEP_BASE_URL?.replace(/\/+$/, "") || undefined;
+  if (baseUrl && !baseUrl.endsWith("/api/v2")) throw new ZepConfigError("ZEP_BASE_URL must end in /api/v2");
+  return new ZepClient({ apiKey, baseUrl });
+}
+
+let defaultClient: ZepClient | undefined;
+/** The process-wide client, created from the environment on first use. */
+export function zepClient(): ZepClient {
+  return (defaultClient ??= zepClientFromEnv());
+}
+
+// ---- errors and retries ---------------------------------------------------------------------------
+
+export type ZepErrorCode = "RATE_LIMIT" | "ZEP_UNAVAILABLE" | "TIMEOUT" | "ZEP_REJECTED" | "ZEP_NOT_FOUND" | "ZEP_UNAUTHORIZED";
+
+/** Same shape as a SyncJob.errors entry, so callers can append these as they are. */
+export type ZepErrorEntry = { message: string; code: ZepErrorCode; timestamp: string; retryAfter?: number };
+
+export type RetryPolicy = {
+  /** Attempts in total, the first included. */
+  maxAttempts: number;
+  /** Backoff for 5xx/timeouts/network errors: base * 2^(n-1), ±20% jitter, capped at maxDelayMs. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A 429 asking us to wait longer than this gives up at once, so a worker is not held for minutes. */
+  maxRetryAfterMs: number;
+  /** Per-request timeout handed to the SDK. */
+  timeoutSeconds: number;
+  /** Injected in tests to avoid real waits. */
+  sleep: (ms: number) => Promise<void>;
+};
+
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 6,
+  baseDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 120_000,
+  timeoutSeconds: 30,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** What callers pass to every function here; all optional. */
+export type ZepCallOptions = {
+  client?: ZepClient;
+  retry?: Partial<RetryPolicy>;
+  /** Called for each failed attempt, as it happens (e.g. to append to SyncJob.errors). */
+  onError?: (entry: ZepErrorEntry) => void;
+};
+
+/** Thrown when a Zep call gave up; `errors` has one entry per failed attempt, in order. */
+export class ZepCallError extends Error {
+  name = "ZepCallError";
+  constructor(
+    readonly code: ZepErrorCode,
+    readonly errors: ZepErrorEntry[],
+    readonly statusCode?: number,
+  ) {
+    super(`Zep call failed after ${errors.length} attempt(s): ${errors.at(-1)?.message ?? code}`);
+  }
+}
+
+type Classified = { entry: ZepErrorEntry; retryable: boolean; statusCode?: number };
+
+function classify(err: unknown): Classified {
+  const timestamp = new Date().toISOString();
+  const status = err instanceof ZepError ? err.statusCode : undefined;
+  const detail = err instanceof ZepError ? bodyMessage(err.body) ?? err.message : err instanceof Error ? err.message : String(err);
+  const entry = (code: ZepErrorCode, message: string, retryable: boolean, retryAfter?: number): Classified => ({
+    entry: { message, code, timestamp, ...(retryAfter !== undefined ? { retryAfter } : {}) },
+    retryable,
+    statusCode: status,
+  });
+  if (err instanceof ZepTimeoutError) return entry("TIMEOUT", `Zep request timed out: ${detail}`, true);
+  if (status === 429) {
+    const header = err instanceof ZepError ? err.rawResponse?.headers.get("retry-after") : null;
+    return entry("RATE_LIMIT", `Zep rate limit exceeded: ${detail}`, true, parseRetryAfter(header));
+  }
+  if (status === 408) return entry("TIMEOUT", `Zep request timed out (408): ${detail}`, true);
+  if (status !== undefined && status >= 500) return entry("ZEP_UNAVAILABLE", `Zep answered ${status}: ${detail}`, true);
+  if (status === 401 || status === 403) return entry("ZEP_UNAUTHORIZED", `Zep refused the API key (${status}): ${detail}`, false);
+  if (status === 404) return entry("ZEP_NOT_FOUND", `Zep: not found: ${detail}`, false);
+  if (status !== undefined) return entry("ZEP_REJECTED", `Zep rejected the request (${status}): ${detail}`, false);
+  // No status: the SDK's timeout ("timeout") or a network failure ("fetch failed"); both worth retrying.
+  if (/timeout|timed out|aborted/i.test(detail)) return entry("TIMEOUT", `Zep request timed out: ${detail}`, true);
+  return entry("ZEP_UNAVAILABLE", `Zep unreachable: ${detail}`, true);
+}
+
+function bodyMessage(body: unknown): string | undefined {
+  return typeof body === "object" && body !== null && typeof (body as { message?: unknown }).message === "string"
+    ? (body as { message: string }).message
+    : undefined;
+}
+
+/** Retry-After in seconds, from either form the header may take (delta-seconds or an HTTP date). */
+function parseRetryAfter(header: string | null | undefined): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+/**
+ * Runs `call` until it succeeds, a non-retryable error occurs, or the attempts run out.
+ * `recover` is asked before each retry after an error that leaves it unknown whether Zep applied the
+ * request (a timeout or network error: no answer at all); returning a value ends the loop with it instead
+ * of re-sending. A status code, 5xx included, is taken to mean Zep did not apply the request.
+ */
+export async function withRetry<T>(
+  call: (requestOptions: { maxRetries: 0; timeoutInSeconds: number }) => Promise<T>,
+  opts: ZepCallOptions = {},
+  recover?: () => Promise<T | undefined>,
+): Promise<T> {
+  const policy = { ...defaultRetryPolicy, ...opts.retry };
+  const errors: ZepErrorEntry[] = [];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call({ maxRetries: 0, timeoutInSeconds: policy.timeoutSeconds });
+    } catch (err) {
+      // Anything else is local (e.g. the SDK's JsonError for a bad request shape): retrying cannot help.
+      if (!(err instanceof ZepError || err instanceof ZepTimeoutError)) throw err;
+      const { entry, retryable, statusCode } = classify(err);
+      errors.push(entry);
+      opts.onError?.(entry);
+      const waitMs =
+        entry.retryAfter !== undefined
+          ? entry.retryAfter * 1000
+          : Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
+      if (!retryable || attempt >= policy.maxAttempts || waitMs > policy.maxRetryAfterMs) {
+        throw new ZepCallError(entry.code, errors, statusCode);
+      }
+      await policy.sleep(waitMs);
+      if (recover && statusCode === undefined) {
+        const found = await recover().catch(() => undefined); // a failed check just means: send again
+        if (found !== undefined) return found;
+      }
+    }
+  }
+}
+
+// ---- graphs ---------------------------------------------------------------------------------------
+
+// One entry per client and graph: a process creates each graph at most once (and concurrent callers share it).
+const ensured = new WeakMap<ZepClient, Map<string, Promise<void>>>();
+
+/** Creates the graph if needed; "already exists" counts as success. Cached per process and client. */
+export function ensureGraph(graphId: string, opts: ZepCallOptions = {}): Promise<void> {
+  const client = opts.client ?? zepClient();
+  let cache = ensured.get(client);
+  if (!cache) ensured.set(client, (cache = new Map()));
+  let pending = cache.get(graphId);
+  if (!pending) {
+    pending = withRetry(async (o) => {
+      try {
+        await client.graph.create({ graphId }, o);
+      } catch (err) {
+        if (err instanceof ZepError && (err.statusCode === 400 || err.statusCode === 409) && /already exists/i.test(bodyMessage(err.body) ?? err.message)) return;
+        throw err;
+      }
+    }, opts);
+    // A failure is not cached: the next caller tries again.
+    pending.catch(() => cache!.delete(graphId));
+    cache.set(graphId, pending);
+  }
+  return pending;
+}
+
+// ---- episodes -------------------------------------------------------------------------------------
+
+export const MAX_EPISODE_CHARS = 10_000;
+export const MAX_METADATA_KEYS = 10;
+
+export type EpisodeMetadata = Record<string, string | number | boolean>;
+
+export type EpisodeInput = {
+  type?: "text" | "json" | "message";
+  data: string;
+  /** When the thing happened in the source system (ISO 8601), not when we ingested it. */
+  createdAt?: string;
+  sourceDescription?: string;
+  metadata?: EpisodeMetadata;
+};
+
+const graphQueue = new KeyedSerializer();
+
+/**
+ * Writes one episode. Writes to one graph are queued behind each other (retries included, so order holds);
+ * different graphs proceed in parallel. Inputs over Zep's limits are refused here, never truncated.
+ */
+export async function writeEpisode(graphId: string, episode: EpisodeInput, opts: ZepCallOptions = {}): Promise<Zep.Episode> {
+  if (episode.data.length > MAX_EPISODE_CHARS)
+    throw new RangeError(`episode data is ${episode.data.length} characters; Zep accepts ${MAX_EPISODE_CHARS}: chunk it first`);
+  if (episode.metadata && Object.keys(episode.metadata).length > MAX_METADATA_KEYS)
+    throw new RangeError(`episode metadata has more than ${MAX_METADATA_KEYS} keys`);
+  const client = opts.client ?? zepClient();
+  // With a key in the metadata, a write left without an answer (it may have landed) is checked before re-sending.
+  // Writes to this graph are serialized, so a landed write is among the graph's most recent episodes.
+  const key = episode.metadata?.episodeKey;
+  const recover =
+    key === undefined
+      ? undefined
+      : async () => {
+          const recent = await client.graph.episode.getByGraphId(graphId, { lastn: 50 }, { maxRetries: 0, timeoutInSeconds: 10 });
+          return recent.episodes?.find((e) => e.metadata?.episodeKey === key);
+        };
+  return serializePerGraph(graphId, () =>
+    withRetry(
+      (o) =>
+        client.graph.add(
+          {
+            graphId,
+            type: episode.type ?? "text",
+            data: episode.data,
+            createdAt: episode.createdAt,
+            sourceDescription: episode.sourceDescription,
+            metadata: episode.metadata,
+          },
+          o,
+        ),
+      opts,
+      recover,
+    ),
+  );
+}
+
+/** Runs `task` after every earlier task of the same graph has settled (for callers batching their own calls). */
+export function serializePerGraph<T>(graphId: string, task: () => Promise<T>): Promise<T> {
+  return graphQueue.run(graphId, task);
+}
+
+/** The most recent `lastn` episodes of a graph, oldest first. */
+export async function listEpisodes(graphId: string, lastn: number, opts: ZepCallOptions = {}): Promise<Zep.Episode[]> {
+  const client = opts.client ?? zepClient();
+  const res = await withRetry((o) => client.graph.episode.getByGraphId(graphId, { lastn }, o), opts);
+  return res.episodes ?? [];
+}
+
+export async function deleteEpisode(episodeUuid: string, opts: ZepCallOptions = {}): Promise<void> {
+  const client = opts.client ?? zepClient();
+  await withRetry((o) => client.graph.episode.delete(episodeUuid, o), opts);
+}
+
+// ---- search ---------------------------------------------------------------------------------------
+
+export type GraphFact = { uuid: string; fact: string; name: string; createdAt: string; validAt?: string; invalidAt?: string; episodeUuids: string[] };
+export type GraphEpisodeHit = {
+  uuid: string;
+  content: string;
+  sourceDescription?: string;
+  metadata?: Record<string, unknown>;
+  createdAt: string;
+  score?: number;
+};
+export type GraphSearchResult = { facts: GraphFact[]; episodes: GraphEpisodeHit[] };
+
+/** Facts (edges) and source episodes matching `query`; `limit` (1..50) applies to each list. */
+export async function searchGraph(graphId: string, query: string, limit = 10, opts: ZepCallOptions = {}): Promise<GraphSearchResult> {
+  const client = opts.client ?? zepClient();
+  const capped = Math.max(1, Math.min(50, Math.floor(limit)));
+  const q = query.trim();
+  if (!q) return { facts: [], episodes: [] };
+  const [edges, episodes] = await Promise.all([
+    withRetry((o) => client.graph.search({ graphId, query: q, scope: "edges", limit: capped }, o), opts),
+    withRetry((o) => client.graph.search({ graphId, query: q, scope: "episodes", limit: capped }, o), opts),
+  ]);
+  return {
+    facts: (edges.edges ?? []).map((e) => ({
+      uuid: e.uuid,
+      fact: e.fact,
+      name: e.name,
+      createdAt: e.createdAt,
+      validAt: e.validAt,
+      invalidAt: e.invalidAt,
+      episodeUuids: e.episodes ?? [],
+    })),
+    episodes: (episodes.episodes ?? []).map((e) => ({
+      uuid: e.uuid,
+      content: e.content,
+      sourceDescription: e.sourceDescription,
+      metadata: e.metadata,
+      createdAt: e.createdAt,
+      score: e.score,
+    })),
+  };
+}

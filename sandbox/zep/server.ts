@@ -1,0 +1,536 @@
+/**
+ * A local stand-in for Zep Cloud's `/api/v2`, speaking what @getzep/zep-cloud 3.30.0 sends and expects
+ * (see /work/shared/reference/zep.md §2, §5, §6). In-memory, one process, for tests and offline runs.
+ *
+ * Beyond Zep's protocol it has a fault switch (429 / 5xx / delay, for retry paths), reachable from code
+ * (`setFault`) and over HTTP (`/_sandbox/faults`), and a per-graph request log so tests can check that
+ * writes to one graph never overlapped.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { createHash, randomUUID } from "node:crypto";
+
+export type ZepSandboxFault =
+  | { status: 429; retryAfterSeconds: number; times: number }
+  | { status: 500 | 503; times: number }
+  | { delayMs: number; times: number };
+
+export type SandboxEpisode = {
+  uuid: string;
+  graph_id: string;
+  content: string;
+  source: string;
+  source_description?: string;
+  metadata?: Record<string, unknown>;
+  created_at: string;
+  processed: boolean;
+  task_id: string;
+};
+
+export type SandboxGraph = {
+  uuid: string;
+  graph_id: string;
+  name?: string;
+  description?: string;
+  created_at: string;
+  updated_at: string;
+};
+
+export type SandboxRequest = {
+  seq: number;
+  method: string;
+  path: string;
+  status: number;
+  startedAt: number;
+  endedAt: number;
+  /** How many requests to the same graph were in flight when this one started (itself included). */
+  inFlight: number;
+};
+
+export type ZepSandbox = {
+  /** Base URL for `new ZepClient({ baseUrl })`, ending in /api/v2. */
+  url: string;
+  stop(): Promise<void>;
+  setFault(fault: ZepSandboxFault | null): void;
+  /** Stored episodes of a graph, oldest first. */
+  episodes(graphId: string): SandboxEpisode[];
+  graphs(): SandboxGraph[];
+  /** Requests that named a graph (path or body), in arrival order. */
+  requests(graphId: string): SandboxRequest[];
+  /** Most requests to one graph ever in flight at once; 1 means they were serialized. */
+  maxInFlight(graphId: string): number;
+};
+
+export type ZepSandboxOptions = {
+  port?: number;
+  apiKey: string;
+  /** Delay before an added episode flips to processed:true (Zep ingests asynchronously). Default 20 ms. */
+  processingMs?: number;
+  /** Latency added to every /api/v2 request; useful to make overlapping requests observable. */
+  latencyMs?: number;
+};
+
+const MAX_EPISODE_CHARS = 10_000;
+const MAX_METADATA_KEYS = 10;
+const MAX_SEARCH_LIMIT = 50;
+const MAX_BATCH_EPISODES = 20;
+const GRAPH_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const DATA_TYPES = new Set(["text", "json", "message", "fact_triple"]);
+const SCOPES = new Set(["edges", "nodes", "episodes"]);
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Json = Record<string, unknown>;
+type Reply = { status: number; body: unknown; headers?: Record<string, string> };
+
+export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandbox> {
+  const processingMs = opts.processingMs ?? 20;
+  const graphs = new Map<string, SandboxGraph>();
+  const episodes = new Map<string, SandboxEpisode[]>(); // graph_id -> episodes, oldest first
+  const episodeByUuid = new Map<string, SandboxEpisode>();
+  const tasks = new Map<string, { created_at: string; episodeUuids: string[] }>();
+  const log = new Map<string, SandboxRequest[]>();
+  const inFlight = new Map<string, number>();
+  const timers = new Set<NodeJS.Timeout>();
+  let fault: ZepSandboxFault | null = null;
+  let seq = 0;
+
+  const now = () => new Date().toISOString();
+
+  function requireGraph(graphId: string): SandboxGraph {
+    if (!GRAPH_ID.test(graphId)) throw new HttpError(400, `invalid graph_id "${graphId}": use A-Z a-z 0-9 _ -`);
+    const graph = graphs.get(graphId);
+    if (!graph) throw new HttpError(404, `graph not found: ${graphId}`);
+    return graph;
+  }
+
+  function storeEpisode(graphId: string, input: Json): SandboxEpisode {
+    const episode: SandboxEpisode = {
+      uuid: randomUUID(),
+      graph_id: graphId,
+      content: input.data as string,
+      source: input.type as string,
+      source_description: input.source_description as string | undefined,
+      metadata: input.metadata as Record<string, unknown> | undefined,
+      created_at: (input.created_at as string | undefined) ?? now(),
+      processed: false,
+      task_id: "",
+    };
+    episodes.get(graphId)!.push(episode);
+    episodeByUuid.set(episode.uuid, episode);
+    return episode;
+  }
+
+  // Zep ingests in the background: episodes come back processed:false and flip later.
+  function scheduleProcessing(taskId: string, batch: SandboxEpisode[]) {
+    tasks.set(taskId, { created_at: now(), episodeUuids: batch.map((e) => e.uuid) });
+    for (const e of batch) e.task_id = taskId;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      for (const e of batch) e.processed = true;
+    }, processingMs);
+    timer.unref();
+    timers.add(timer);
+  }
+
+  function validateEpisodeInput(input: Json): void {
+    if (typeof input.data !== "string" || input.data.length === 0) throw new HttpError(400, "data is required");
+    if (input.data.length > MAX_EPISODE_CHARS)
+      throw new HttpError(400, `data exceeds the maximum of ${MAX_EPISODE_CHARS} characters (${input.data.length})`);
+    if (typeof input.type !== "string" || !DATA_TYPES.has(input.type))
+      throw new HttpError(400, `invalid type "${String(input.type)}": one of text, json, message, fact_triple`);
+    if (input.type === "json") {
+      try {
+        JSON.parse(input.data);
+      } catch {
+        throw new HttpError(400, "data is not valid JSON for type json");
+      }
+    }
+    if (input.created_at !== undefined && Number.isNaN(Date.parse(String(input.created_at))))
+      throw new HttpError(400, "created_at is not a valid RFC 3339 timestamp");
+    if (input.metadata !== undefined) {
+      const m = input.metadata;
+      if (typeof m !== "object" || m === null || Array.isArray(m)) throw new HttpError(400, "metadata must be an object");
+      const entries = Object.entries(m);
+      if (entries.length > MAX_METADATA_KEYS) throw new HttpError(400, `metadata has more than ${MAX_METADATA_KEYS} keys`);
+      const scalar = (v: unknown) => ["string", "number", "boolean"].includes(typeof v);
+      for (const [k, v] of entries)
+        if (!(scalar(v) || (Array.isArray(v) && v.every(scalar))))
+          throw new HttpError(400, `metadata.${k} must be a string, number, boolean or array of scalars`);
+    }
+  }
+
+  function targetGraph(body: Json): string {
+    const hasGraph = body.graph_id !== undefined && body.graph_id !== null && body.graph_id !== "";
+    const hasUser = body.user_id !== undefined && body.user_id !== null && body.user_id !== "";
+    if (hasGraph === hasUser) throw new HttpError(400, "exactly one of graph_id or user_id is required");
+    // The sandbox has no users; a user graph is always unknown.
+    if (hasUser) throw new HttpError(404, `user not found: ${String(body.user_id)}`);
+    return requireGraph(String(body.graph_id)).graph_id;
+  }
+
+  function wireEpisode(e: SandboxEpisode) {
+    const { graph_id: _graph, ...wire } = e;
+    return wire;
+  }
+
+  function search(body: Json): Reply {
+    const graphId = targetGraph(body);
+    if (typeof body.query !== "string" || body.query.trim() === "") throw new HttpError(400, "query is required");
+    const scope = (body.scope as string | undefined) ?? "edges";
+    if (!SCOPES.has(scope)) throw new HttpError(400, `unsupported scope "${scope}"`);
+    const limit = (body.limit as number | undefined) ?? 10;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT)
+      throw new HttpError(400, `limit must be between 1 and ${MAX_SEARCH_LIMIT}`);
+
+    // Naive relevance: how many distinct query terms an episode contains, newest first on ties.
+    const terms = [...new Set(body.query.toLowerCase().match(/[\p{L}\p{N}]{2,}/gu) ?? [])];
+    const pool = episodes.get(graphId)!;
+    const scored = pool
+      .map((e, i) => {
+        const text = e.content.toLowerCase();
+        return { e, i, score: terms.filter((t) => text.includes(t)).length };
+      })
+      .filter((s) => s.score > 0)
+      .sort((a, b) => b.score - a.score || b.i - a.i);
+    const score = (n: number) => (terms.length ? n / terms.length : 0);
+
+    if (scope === "episodes") {
+      return { status: 200, body: { episodes: scored.slice(0, limit).map((s) => ({ ...wireEpisode(s.e), score: score(s.score) })) } };
+    }
+    // Facts and entities only exist once an episode has been processed, as in Zep.
+    const processed = scored.filter((s) => s.e.processed).slice(0, limit);
+    if (scope === "nodes") {
+      return {
+        status: 200,
+        body: {
+          nodes: processed.map((s) => ({
+            uuid: stableUuid(`node:${s.e.uuid}`),
+            name: firstLine(s.e.content),
+            summary: bestSentence(s.e.content, terms),
+            labels: ["Entity"],
+            created_at: s.e.created_at,
+            episodes: [s.e.uuid],
+            score: score(s.score),
+          })),
+        },
+      };
+    }
+    return {
+      status: 200,
+      body: {
+        edges: processed.map((s) => ({
+          uuid: stableUuid(`edge:${s.e.uuid}`),
+          name: "MENTIONS",
+          fact: bestSentence(s.e.content, terms),
+          created_at: s.e.created_at,
+          valid_at: s.e.created_at,
+          source_node_uuid: stableUuid(`source:${s.e.source_description ?? graphId}`),
+          target_node_uuid: stableUuid(`node:${s.e.uuid}`),
+          source_node_name: s.e.source_description ?? graphId,
+          target_node_name: firstLine(s.e.content),
+          episodes: [s.e.uuid],
+          score: score(s.score),
+        })),
+      },
+    };
+  }
+
+  async function route(method: string, path: string, query: URLSearchParams, body: Json): Promise<Reply> {
+    const seg = path.split("/").filter(Boolean).map(safeDecode);
+
+    if (method === "POST" && path === "/graph/create") {
+      const graphId = String(body.graph_id ?? "");
+      if (!GRAPH_ID.test(graphId)) throw new HttpError(400, `invalid graph_id "${graphId}": use A-Z a-z 0-9 _ -`);
+      if (graphs.has(graphId)) throw new HttpError(400, `graph with id ${graphId} already exists`);
+      const at = now();
+      const graph: SandboxGraph = {
+        uuid: randomUUID(),
+        graph_id: graphId,
+        name: body.name as string | undefined,
+        description: body.description as string | undefined,
+        created_at: at,
+        updated_at: at,
+      };
+      graphs.set(graphId, graph);
+      episodes.set(graphId, []);
+      return { status: 201, body: graph };
+    }
+    if (method === "GET" && path === "/graph/list-all") {
+      const pageNumber = Number(query.get("pageNumber") ?? query.get("page_number") ?? 1);
+      const pageSize = Number(query.get("pageSize") ?? query.get("page_size") ?? 10);
+      const all = [...graphs.values()];
+      return {
+        status: 200,
+        body: {
+          graphs: all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize),
+          page_number: pageNumber,
+          page_size: pageSize,
+          row_count: Math.max(0, Math.min(pageSize, all.length - (pageNumber - 1) * pageSize)),
+          total_count: all.length,
+        },
+      };
+    }
+    if (method === "POST" && path === "/graph") {
+      const graphId = targetGraph(body);
+      validateEpisodeInput(body);
+      const episode = storeEpisode(graphId, body);
+      scheduleProcessing(randomUUID(), [episode]);
+      return { status: 202, body: wireEpisode(episode) };
+    }
+    if (method === "POST" && path === "/graph-batch") {
+      const graphId = targetGraph(body);
+      const list = body.episodes;
+      if (!Array.isArray(list) || list.length === 0) throw new HttpError(400, "episodes is required");
+      if (list.length > MAX_BATCH_EPISODES) throw new HttpError(400, `at most ${MAX_BATCH_EPISODES} episodes per batch`);
+      list.forEach((e) => validateEpisodeInput(e as Json)); // all or nothing
+      const stored = list.map((e) => storeEpisode(graphId, e as Json));
+      scheduleProcessing(randomUUID(), stored);
+      return { status: 202, body: stored.map(wireEpisode) };
+    }
+    if (method === "POST" && path === "/graph/search") return search(body);
+
+    if (seg[0] === "graph" && seg[1] === "episodes") {
+      if (method === "GET" && seg[2] === "graph" && seg.length === 4) {
+        const list = episodes.get(requireGraph(seg[3]).graph_id)!;
+        const lastn = query.get("lastn");
+        const n = lastn === null ? list.length : Number(lastn);
+        if (!Number.isInteger(n) || n < 0) throw new HttpError(400, "lastn must be a non-negative integer");
+        return { status: 200, body: { episodes: list.slice(Math.max(0, list.length - n)).map(wireEpisode) } };
+      }
+      if (seg.length === 3 && (method === "GET" || method === "DELETE")) {
+        const episode = episodeByUuid.get(seg[2]);
+        if (!episode) throw new HttpError(404, `episode not found: ${seg[2]}`);
+        if (method === "GET") return { status: 200, body: wireEpisode(episode) };
+        episodeByUuid.delete(episode.uuid);
+        const list = episodes.get(episode.graph_id);
+        if (list) list.splice(list.indexOf(episode), 1);
+        return { status: 200, body: { message: "Episode deleted" } };
+      }
+    }
+    if (seg[0] === "graph" && seg.length === 2) {
+      const graph = requireGraph(seg[1]);
+      if (method === "GET") return { status: 200, body: graph };
+      if (method === "PATCH") {
+        if (typeof body.name === "string") graph.name = body.name;
+        if (typeof body.description === "string") graph.description = body.description;
+        graph.updated_at = now();
+        return { status: 200, body: graph };
+      }
+      if (method === "DELETE") {
+        for (const e of episodes.get(graph.graph_id) ?? []) episodeByUuid.delete(e.uuid);
+        episodes.delete(graph.graph_id);
+        graphs.delete(graph.graph_id);
+        return { status: 200, body: { message: "Graph deleted" } };
+      }
+    }
+    if (method === "GET" && seg[0] === "tasks" && seg.length === 2) {
+      const task = tasks.get(seg[1]);
+      if (!task) throw new HttpError(404, `task not found: ${seg[1]}`);
+      const done = task.episodeUuids.every((u) => episodeByUuid.get(u)?.processed ?? true);
+      return {
+        status: 200,
+        body: { task_id: seg[1], type: "add_episode", status: done ? "succeeded" : "in_progress", created_at: task.created_at },
+      };
+    }
+    throw new HttpError(404, `no route for ${method} ${path}`);
+  }
+
+  /** Which graph a request concerns, for the per-graph log (path id, body graph_id, or episode's graph). */
+  function graphOf(path: string, body: Json): string | undefined {
+    if (typeof body.graph_id === "string") return body.graph_id;
+    const seg = path.split("/").filter(Boolean).map(safeDecode);
+    if (seg[0] === "graph" && seg[1] === "episodes" && seg[2] === "graph") return seg[3];
+    if (seg[0] === "graph" && seg[1] === "episodes" && seg[2]) return episodeByUuid.get(seg[2])?.graph_id;
+    if (seg[0] === "graph" && seg.length === 2 && seg[1] !== "list-all" && seg[1] !== "create") return seg[1];
+    return undefined;
+  }
+
+  function consumeFault(): ZepSandboxFault | null {
+    const f = fault;
+    if (!f) return null;
+    f.times -= 1;
+    if (f.times <= 0) fault = null;
+    return f;
+  }
+
+  async function handleApi(req: http.IncomingMessage, rawBody: string, url: URL): Promise<Reply> {
+    if (req.headers.authorization !== `Api-Key ${opts.apiKey}`) return { status: 401, body: { message: "unauthorized" } };
+    const f = consumeFault();
+    if (f && "delayMs" in f) await sleep(f.delayMs);
+    if (f && "status" in f && f.status === 429) {
+      const reset = Math.ceil(Date.now() / 1000) + f.retryAfterSeconds;
+      return {
+        status: 429,
+        body: { message: "Rate limit exceeded" },
+        headers: {
+          "Retry-After": String(f.retryAfterSeconds),
+          "X-RateLimit-Limit": "60",
+          "X-RateLimit-Remaining": "0",
+          "X-RateLimit-Reset": String(reset),
+        },
+      };
+    }
+    if (f && "status" in f) return { status: f.status, body: { message: f.status === 503 ? "service unavailable" : "internal server error" } };
+    if (opts.latencyMs) await sleep(opts.latencyMs);
+
+    let body: Json = {};
+    if (rawBody) {
+      try {
+        const parsed = JSON.parse(rawBody);
+        body = typeof parsed === "object" && parsed !== null ? parsed : {};
+      } catch {
+        return { status: 400, body: { message: "request body is not valid JSON" } };
+      }
+    }
+    const path = url.pathname.slice("/api/v2".length) || "/";
+    return route(req.method ?? "GET", path, url.searchParams, body);
+  }
+
+  function handleFaults(req: http.IncomingMessage, rawBody: string): Reply {
+    if (req.method === "GET") return { status: 200, body: { fault } };
+    if (req.method === "DELETE") {
+      fault = null;
+      return { status: 200, body: { fault } };
+    }
+    if (req.method === "POST" || req.method === "PUT") {
+      let parsed: unknown;
+      try {
+        parsed = rawBody ? JSON.parse(rawBody) : null;
+      } catch {
+        return { status: 400, body: { message: "body must be JSON: a fault or null" } };
+      }
+      if (parsed !== null && !isFault(parsed))
+        return {
+          status: 400,
+          body: { message: 'expected null, {status:429,retryAfterSeconds,times}, {status:500|503,times} or {delayMs,times}' },
+        };
+      fault = parsed ? { ...parsed } : null;
+      return { status: 200, body: { fault } };
+    }
+    return { status: 405, body: { message: "use GET, POST or DELETE" } };
+  }
+
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const rawBody = Buffer.concat(chunks).toString("utf8");
+    const url = new URL(req.url ?? "/", "http://sandbox");
+
+    let parsedForLog: Json = {};
+    try {
+      parsedForLog = rawBody ? JSON.parse(rawBody) : {};
+    } catch {
+      /* reported by handleApi */
+    }
+    const isApi = url.pathname.startsWith("/api/v2/");
+    const graphId = isApi ? graphOf(url.pathname.slice("/api/v2".length), parsedForLog) : undefined;
+    const entry: SandboxRequest = {
+      seq: ++seq,
+      method: req.method ?? "GET",
+      path: url.pathname,
+      status: 0,
+      startedAt: Date.now(),
+      endedAt: 0,
+      inFlight: 0,
+    };
+    if (graphId) {
+      inFlight.set(graphId, (inFlight.get(graphId) ?? 0) + 1);
+      entry.inFlight = inFlight.get(graphId)!;
+      if (!log.has(graphId)) log.set(graphId, []);
+      log.get(graphId)!.push(entry);
+    }
+
+    let reply: Reply;
+    try {
+      if (url.pathname === "/_sandbox/faults") reply = handleFaults(req, rawBody);
+      else if (isApi) reply = await handleApi(req, rawBody, url);
+      else reply = { status: 404, body: { message: `no route for ${req.method} ${url.pathname}` } };
+    } catch (err) {
+      reply =
+        err instanceof HttpError
+          ? { status: err.status, body: { message: err.message } }
+          : { status: 500, body: { message: err instanceof Error ? err.message : "internal error" } };
+    }
+    if (graphId) inFlight.set(graphId, inFlight.get(graphId)! - 1);
+    entry.status = reply.status;
+    entry.endedAt = Date.now();
+    res.writeHead(reply.status, { "Content-Type": "application/json", ...reply.headers });
+    res.end(JSON.stringify(reply.body));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/api/v2`,
+    async stop() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    setFault(f) {
+      fault = f ? { ...f } : null;
+    },
+    episodes: (graphId) => (episodes.get(graphId) ?? []).map((e) => ({ ...e })),
+    graphs: () => [...graphs.values()].map((g) => ({ ...g })),
+    requests: (graphId) => [...(log.get(graphId) ?? [])],
+    maxInFlight: (graphId) => Math.max(0, ...(log.get(graphId) ?? []).map((r) => r.inFlight)),
+  };
+}
+
+function isFault(v: unknown): v is ZepSandboxFault {
+  if (typeof v !== "object" || v === null) return false;
+  const f = v as Record<string, unknown>;
+  const count = (x: unknown) => Number.isInteger(x) && (x as number) > 0;
+  if (!count(f.times)) return false;
+  if (f.status === 429) return typeof f.retryAfterSeconds === "number" && f.retryAfterSeconds >= 0;
+  if (f.status === 500 || f.status === 503) return true;
+  return f.status === undefined && typeof f.delayMs === "number" && f.delayMs >= 0;
+}
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function safeDecode(s: string) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function firstLine(text: string) {
+  return text.split("\n", 1)[0].slice(0, 120);
+}
+
+/** The sentence with the most query terms: the "fact" a search hit is about. */
+function bestSentence(text: string, terms: string[]) {
+  const sentences = text.split(/(?<=[.!?])\s+|\n+/).filter((s) => s.trim());
+  let best = sentences[0] ?? text;
+  let bestScore = -1;
+  for (const s of sentences) {
+    const lower = s.toLowerCase();
+    const n = terms.filter((t) => lower.includes(t)).length;
+    if (n > bestScore) [best, bestScore] = [s, n];
+  }
+  return best.trim().slice(0, 300);
+}
+
+/** A UUID-shaped id derived from a string, so the same episode always yields the same node/edge ids. */
+function stableUuid(seed: string) {
+  const h = createHash("sha256").update(seed).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
