@@ -29,7 +29,7 @@ const scopeOf = (u: { id: string; organizationId: string; role: Role }): Scope =
 const deliver = (w: { body: string; headers: Record<string, string> }) => handleNangoWebhook(w.body, w.headers);
 
 /** Connects through the whole flow: Atlas session → Connect UI "Authorize" → auth webhook → Connection row. */
-async function connectThroughUi(scope: Scope, provider: "GITHUB" | "SLACK" = "GITHUB", projectId = "default") {
+async function connectThroughUi(scope: Scope, provider: "GITHUB" | "SLACK" | "LINEAR" = "GITHUB", projectId = "default") {
   const session = await createConnectSession(scope, provider, projectId);
   const { connectionId, webhook } = await sandbox.authorizeSession(session.token);
   expect(await deliver(webhook)).toMatchObject({ status: 200, body: { outcome: "APPLIED" } });
@@ -73,6 +73,16 @@ describe("createConnectSession", () => {
     const { org, ada } = await team();
     const connection = await connectThroughUi(scopeOf(ada), "SLACK", "proj-7");
     expect(connection).toMatchObject({ provider: "SLACK", userId: ada.id, organizationId: org.id, status: "ACTIVE", metadata: { projectId: "proj-7", integrationId: "slack" } });
+  });
+
+  it("works the same for Linear, added as one enum value and one provider-table row", async () => {
+    const { ada } = await team();
+    const connection = await connectThroughUi(scopeOf(ada), "LINEAR");
+    expect(connection).toMatchObject({ provider: "LINEAR", status: "ACTIVE", metadata: { integrationId: "linear" } });
+    const run = await sandbox.simulateSync(connection.connectionId, { added: 3 });
+    expect(run.model).toBe("LinearIssue");
+    await deliver(run.webhook);
+    expect(await prisma.syncJob.findMany({ where: { connectionId: connection.id }, select: { recordsProcessed: true } })).toEqual([{ recordsProcessed: 3 }]);
   });
 
   it("refuses a malformed project id", async () => {

@@ -9,6 +9,7 @@ describe("provider table", () => {
       ["NOTION", "notion", ["ContentMetadata"]],
       ["JIRA", "jira", ["Issue"]],
       ["SLACK", "slack", ["Message"]],
+      ["LINEAR", "linear", ["LinearIssue"]],
     ]);
     expect(providerForIntegration("jira", {})).toBe("JIRA");
     expect(providerForIntegration("gitlab", {})).toBeNull();

@@ -19,6 +19,7 @@ export const PROVIDERS: Record<Provider, ProviderSpec> = {
   NOTION: { label: "Notion", integrationId: "notion", syncs: ["content-metadata"], models: ["ContentMetadata"] },
   JIRA: { label: "Jira", integrationId: "jira", syncs: ["issues"], models: ["Issue"] },
   SLACK: { label: "Slack", integrationId: "slack", syncs: ["messages-received"], models: ["Message"] },
+  LINEAR: { label: "Linear", integrationId: "linear", syncs: ["issues"], models: ["LinearIssue"] },
 };
 
 export const ALL_PROVIDERS = Object.keys(PROVIDERS) as Provider[];

@@ -78,7 +78,7 @@ describe("auth webhooks", () => {
   });
 
   it("maps each integration id to its provider", async () => {
-    for (const [integrationId, provider] of [["notion", "NOTION"], ["jira", "JIRA"], ["slack", "SLACK"]] as const) {
+    for (const [integrationId, provider] of [["notion", "NOTION"], ["jira", "JIRA"], ["slack", "SLACK"], ["linear", "LINEAR"]] as const) {
       const { connectionId, creation } = await connectedUser(integrationId);
       await deliver(creation);
       expect((await rowsFor(connectionId)).connection?.provider).toBe(provider);
