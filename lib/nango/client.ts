@@ -1,0 +1,58 @@
+// The one place that builds the Nango SDK client. Configuration comes from the environment:
+//   NANGO_HOST                 API base URL (default https://api.nango.dev; the sandbox's url locally)
+//   NANGO_SECRET_KEY           the environment's secret/API key (sent as Bearer)
+//   NANGO_WEBHOOK_SIGNING_KEY  verifies X-Nango-Hmac-Sha256; differs from the secret key on new environments
+import { Nango } from "@nangohq/node";
+
+type Env = Record<string, string | undefined>;
+
+export class NangoNotConfiguredError extends Error {
+  constructor(variable: string) {
+    super(`${variable} is not set: Atlas cannot reach Nango. Set it, or run the local sandbox (npm start).`);
+    this.name = "NangoNotConfiguredError";
+  }
+}
+
+export type NangoSettings = { host: string; secretKey: string; webhookSigningKey: string | undefined };
+
+export function nangoSettings(env: Env = process.env): NangoSettings {
+  const secretKey = env.NANGO_SECRET_KEY?.trim();
+  if (!secretKey) throw new NangoNotConfiguredError("NANGO_SECRET_KEY");
+  return {
+    host: env.NANGO_HOST?.trim() || "https://api.nango.dev",
+    secretKey,
+    webhookSigningKey: env.NANGO_WEBHOOK_SIGNING_KEY?.trim() || undefined,
+  };
+}
+
+// One client per distinct configuration (tests change the environment between files).
+const clients = new Map<string, Nango>();
+
+export function nangoClient(env: Env = process.env): Nango {
+  const s = nangoSettings(env);
+  const key = `${s.host}\n${s.secretKey}\n${s.webhookSigningKey ?? ""}`;
+  let client = clients.get(key);
+  if (!client) {
+    client = new Nango({ apiKey: s.secretKey, host: s.host, webhookSigningKey: s.webhookSigningKey });
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/**
+ * Whether a webhook's raw body carries a valid X-Nango-Hmac-Sha256. Fails closed: without
+ * NANGO_WEBHOOK_SIGNING_KEY nothing verifies (the secret key is never used as a fallback here, because
+ * Nango signs with the signing key, and a fallback would silently accept nothing or the wrong thing).
+ */
+export function verifyNangoWebhook(rawBody: string, headers: Record<string, string>, env: Env = process.env): boolean {
+  const signingKey = env.NANGO_WEBHOOK_SIGNING_KEY?.trim();
+  if (!signingKey) return false;
+  let verifier = verifiers.get(signingKey);
+  if (!verifier) {
+    // The SDK verifies with webhookSigningKey only; the api key plays no part in verification.
+    verifier = new Nango({ apiKey: "verification-only", webhookSigningKey: signingKey });
+    verifiers.set(signingKey, verifier);
+  }
+  return verifier.verifyIncomingWebhookRequest(rawBody, headers);
+}
+const verifiers = new Map<string, Nango>();

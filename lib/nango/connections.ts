@@ -1,0 +1,142 @@
+// What a signed-in person can do about connections through Nango: start a Connect UI session, re-authorize,
+// sync now, pause/resume syncs, disconnect. Every action on an existing connection first finds it through
+// connectionsVisibleTo(scope): members act on their own connections, admins on any of their organization.
+// Anything else is "not found", so the existence of other people's connections is not revealed.
+import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
+import { prisma, type Provider } from "@/lib/db/client";
+import { connectionsVisibleTo, usersOf, type Scope } from "@/lib/data/scope";
+import { nangoClient } from "./client";
+import { integrationIdFor, providerConfig } from "./providers";
+
+export class NotFoundError extends Error {
+  constructor(what: string) {
+    super(`${what} not found`);
+    this.name = "NotFoundError";
+  }
+}
+
+export type ConnectSessionResult = {
+  /** For @nangohq/frontend: new Nango({ connectSessionToken }).openConnectUI(...). Never stored by Atlas. */
+  token: string;
+  expiresAt: string;
+  integrationId: string;
+};
+
+// Nango tag values are free text up to 255 chars; Atlas project ids are simple slugs.
+const projectIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "project id: 1-64 letters, digits, '_' or '-'");
+
+/** Sessions are stored by the SHA-256 of their token: the row proves a session existed without being one. */
+export const sessionIdOf = (token: string) => createHash("sha256").update(token).digest("hex");
+
+async function actingUser(scope: Scope) {
+  const user = await prisma.user.findFirst({
+    where: { id: scope.userId, ...usersOf(scope) },
+    select: { id: true, email: true, name: true, organization: { select: { id: true, name: true } } },
+  });
+  if (!user) throw new NotFoundError("User");
+  return user;
+}
+
+/** A Connect UI session for the acting user to connect one provider into one of the organization's projects. */
+export async function createConnectSession(scope: Scope, provider: Provider, projectId: string): Promise<ConnectSessionResult> {
+  const project = projectIdSchema.parse(projectId);
+  const user = await actingUser(scope);
+  const integrationId = integrationIdFor(provider);
+  const { data } = await nangoClient().createConnectSession({
+    end_user: { id: user.id, email: user.email, display_name: user.name ?? undefined },
+    organization: { id: user.organization.id, display_name: user.organization.name },
+    allowed_integrations: [integrationId],
+    // The auth webhook brings these back; they decide the new connection's organization and project.
+    tags: { organization_id: user.organization.id, project_id: project },
+  });
+  await recordSession(user.id, provider, data, { integrationId, scope: { organizationId: user.organization.id, projectId: project } });
+  return { token: data.token, expiresAt: data.expires_at, integrationId };
+}
+
+/** A Connect UI session that re-authorizes an existing connection (after EXPIRED, for instance). */
+export async function createReconnectSession(scope: Scope, connectionRowId: string): Promise<ConnectSessionResult> {
+  const connection = await visibleConnection(scope, connectionRowId);
+  const user = await actingUser(scope);
+  const integrationId = integrationOf(connection);
+  const projectId = String((connection.metadata as { projectId?: unknown } | null)?.projectId ?? "default");
+  const { data } = await nangoClient().createReconnectSession({
+    connection_id: connection.connectionId,
+    integration_id: integrationId,
+    end_user: { id: user.id, email: user.email, display_name: user.name ?? undefined },
+    organization: { id: user.organization.id, display_name: user.organization.name },
+    tags: { organization_id: connection.organizationId, project_id: projectId },
+  });
+  await recordSession(user.id, connection.provider, data, {
+    integrationId,
+    scope: { organizationId: connection.organizationId, projectId },
+    reconnectConnectionId: connection.id,
+  });
+  return { token: data.token, expiresAt: data.expires_at, integrationId };
+}
+
+async function recordSession(
+  userId: string,
+  provider: Provider,
+  session: { token: string; expires_at: string },
+  details: { integrationId: string; scope: { organizationId: string; projectId: string }; reconnectConnectionId?: string },
+) {
+  await prisma.session.create({
+    data: {
+      sessionId: sessionIdOf(session.token),
+      userId,
+      provider,
+      metadata: { tokenExpiry: session.expires_at, ...details, nonce: randomBytes(16).toString("hex") },
+    },
+  });
+}
+
+/** Runs the connection's syncs now instead of at their next schedule. */
+export async function triggerSyncNow(scope: Scope, connectionRowId: string): Promise<void> {
+  const connection = await visibleConnection(scope, connectionRowId);
+  await nangoClient().triggerSync(integrationOf(connection), providerConfig(connection.provider).syncs, connection.connectionId);
+}
+
+/** Stops the connection's scheduled syncs; metadata.syncsPausedAt tells the dashboard. */
+export async function pauseSyncs(scope: Scope, connectionRowId: string): Promise<void> {
+  const connection = await visibleConnection(scope, connectionRowId);
+  await nangoClient().pauseSync(integrationOf(connection), providerConfig(connection.provider).syncs, connection.connectionId);
+  await prisma.connection.update({
+    where: { id: connection.id },
+    data: { metadata: { ...metadataOf(connection), syncsPausedAt: new Date().toISOString() } },
+  });
+}
+
+export async function resumeSyncs(scope: Scope, connectionRowId: string): Promise<void> {
+  const connection = await visibleConnection(scope, connectionRowId);
+  await nangoClient().startSync(integrationOf(connection), providerConfig(connection.provider).syncs, connection.connectionId);
+  const { syncsPausedAt: _resumed, ...metadata } = metadataOf(connection);
+  await prisma.connection.update({ where: { id: connection.id }, data: { metadata: metadata as object } });
+}
+
+/** Deletes the connection in Nango (revoking Atlas's access), then the row and its sync jobs. */
+export async function disconnect(scope: Scope, connectionRowId: string): Promise<void> {
+  const connection = await visibleConnection(scope, connectionRowId);
+  try {
+    await nangoClient().deleteConnection(integrationOf(connection), connection.connectionId);
+  } catch (err) {
+    // Already gone in Nango (deleted there, or an earlier attempt): finish the job on our side.
+    if ((err as { response?: { status?: number } }).response?.status !== 404) throw err;
+  }
+  await prisma.connection.deleteMany({ where: { id: connection.id, ...connectionsVisibleTo(scope) } });
+}
+
+async function visibleConnection(scope: Scope, connectionRowId: string) {
+  const connection = await prisma.connection.findFirst({ where: { id: connectionRowId, ...connectionsVisibleTo(scope) } });
+  if (!connection) throw new NotFoundError("Connection");
+  return connection;
+}
+
+const metadataOf = (c: { metadata: unknown }): Record<string, unknown> =>
+  c.metadata && typeof c.metadata === "object" && !Array.isArray(c.metadata) ? (c.metadata as Record<string, unknown>) : {};
+
+/** The integration the connection was made with (recorded by the auth webhook), else today's mapping. */
+const integrationOf = (c: { provider: Provider; metadata: unknown }) => {
+  const recorded = metadataOf(c).integrationId;
+  return typeof recorded === "string" && recorded ? recorded : integrationIdFor(c.provider);
+};

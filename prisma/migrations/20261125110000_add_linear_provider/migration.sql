@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "Provider" ADD VALUE 'LINEAR';
