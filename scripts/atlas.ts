@@ -4,6 +4,7 @@
 //   test    every test, on a database of its own (README's second command)
 //   prisma  the Prisma CLI against the right database: npm run prisma -- migrate status
 //   seed    (re)apply the demo data; idempotent
+//   db      only the database (embedded unless DATABASE_URL), migrated, until Ctrl-C
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { ROOT, ensureDatabase, recreateDatabase, startDatabase, withDatabaseName, type Database } from "./lib/database";
@@ -71,13 +72,24 @@ async function main() {
         await run("tsx", ["prisma/seed.ts"], { DATABASE_URL: db.url });
         break;
       }
+      case "db": {
+        // The embedded server on its own, for psql, Prisma Studio or a second terminal's `DATABASE_URL=... npm test`.
+        await prepare(db, db.url);
+        console.log(`\nPostgreSQL is up: ${db.url}\nCtrl-C stops it.\n`);
+        await new Promise<never>(() => {});
+        break;
+      }
       case "prisma": {
         await ensureDatabase(db.url);
+        // The WebAssembly schema engine answers `migrate dev`'s data-loss check with "shadow DB must be provided
+        // through an external factory" when that same run applied migrations; on an up-to-date database the check
+        // passes. So pending migrations go in first, through deploy (same migrations, same history table).
+        if (rest[0] === "migrate" && rest[1] === "dev") await prisma(["migrate", "deploy"], db.url);
         await prisma(rest, db.url);
         break;
       }
       default:
-        throw new Error(`Unknown command "${command}". Use start, test, seed or prisma.`);
+        throw new Error(`Unknown command "${command}". Use start, test, seed, db or prisma.`);
     }
     await stopAll(0);
   } catch (err) {
