@@ -112,6 +112,13 @@ function syncErrors(rand: () => number, at: Date, repos: string[]): Prisma.Input
 export async function seed(now = Date.now()) {
   for (const org of DEMO_ORGS) {
     await prisma.organization.upsert({ where: { id: org.id }, update: {}, create: { id: org.id, name: org.name } });
+    await prisma.project.createMany({
+      data: [
+        { id: `project_${org.slug}_default`, organizationId: org.id, key: "default", name: "Default" },
+        ...(org.slug === "acme" ? [{ id: "project_acme_research", organizationId: org.id, key: "research", name: "Research" }] : []),
+      ],
+      skipDuplicates: true,
+    });
     for (const user of org.users) {
       await prisma.user.upsert({
         where: { email: user.email },
@@ -154,12 +161,15 @@ export async function seed(now = Date.now()) {
         const status: SyncStatus =
           connection.status === "ERROR" && roll < 0.45 ? "FAILED" : roll < 0.8 ? "COMPLETED" : roll < 0.93 ? "FAILED" : "COMPLETED";
         const durationMs = 20_000 + Math.floor(rand() * 600_000);
+        const processed = status === "COMPLETED" ? Math.floor(rand() * 400) : Math.floor(rand() * 40);
         jobs.push({
           id: `job_${connection.id}_${n}`,
           syncId: `sync_${startedAt.getTime()}_${connection.id}`,
           connectionId: connection.id!,
           status,
-          recordsProcessed: status === "COMPLETED" ? Math.floor(rand() * 400) : Math.floor(rand() * 40),
+          recordsProcessed: processed,
+          // Nango's own count; now and then more than reached the graph, as when a record was rejected.
+          recordsReported: status === "COMPLETED" && n % 5 === 1 ? processed + 3 : status === "COMPLETED" ? processed : processed + 25,
           errors: status === "FAILED" ? syncErrors(rand, startedAt, org.repos) : undefined,
           startedAt,
           completedAt: new Date(startedAt.getTime() + durationMs),
@@ -179,6 +189,7 @@ export async function seed(now = Date.now()) {
         connectionId: connection.id!,
         status,
         recordsProcessed: status === "IN_PROGRESS" ? 42 : 0,
+        recordsReported: 120,
         startedAt: new Date(now - (n + 1) * 4 * 60_000),
       });
     });
