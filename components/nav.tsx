@@ -8,7 +8,12 @@ export function Nav({ viewer }: { viewer: Viewer }) {
     { href: "/", label: "Overview" },
     { href: "/connections", label: viewer.role === "ADMIN" ? "Connections" : "My connections" },
     { href: "/syncs", label: "Sync history" },
-    ...(viewer.role === "ADMIN" ? [{ href: "/users", label: "Users" }] : []),
+    ...(viewer.role === "ADMIN"
+      ? [
+          { href: "/users", label: "Users" },
+          { href: "/webhooks", label: "Webhooks" },
+        ]
+      : []),
   ];
   return (
     <header className="border-b border-slate-200 bg-white">

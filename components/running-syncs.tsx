@@ -4,14 +4,24 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
+import { SYNC_REQUESTED_EVENT } from "./connect/events";
 import { providerName } from "./provider-name";
 import { StatusBadge } from "./status-badge";
 
 type Running = { id: string; status: string; recordsProcessed: number; startedAt: string; connection: { id: string; provider: string } };
 
+/** After "sync now", how long to keep polling while the job has not shown up yet (Nango answers by webhook). */
+const WATCH_AFTER_REQUEST_MS = 60_000;
+
 export function RunningSyncs({ initial, connectionId }: { initial: Running[]; connectionId?: string }) {
   const router = useRouter();
+  const [watchUntil, setWatchUntil] = useState(0);
+  useEffect(() => {
+    const watch = () => setWatchUntil(Date.now() + WATCH_AFTER_REQUEST_MS);
+    window.addEventListener(SYNC_REQUESTED_EVENT, watch);
+    return () => window.removeEventListener(SYNC_REQUESTED_EVENT, watch);
+  }, []);
   const query = useQuery({
     queryKey: ["running-syncs", connectionId ?? "all"],
     queryFn: async (): Promise<Running[]> => {
@@ -20,15 +30,17 @@ export function RunningSyncs({ initial, connectionId }: { initial: Running[]; co
       return (await res.json()).running;
     },
     initialData: initial,
-    refetchInterval: (q) => ((q.state.data?.length ?? 0) > 0 ? 2000 : false),
+    refetchInterval: (q) => ((q.state.data?.length ?? 0) > 0 || Date.now() < watchUntil ? 2000 : false),
   });
   const running = query.data ?? [];
   const previous = useRef(new Set(initial.map((r) => r.id)));
+  const previousAll = useRef(new Set(initial.map((r) => r.id)));
   useEffect(() => {
     const now = new Set(running.map((r) => r.id));
     const finished = [...previous.current].some((id) => !now.has(id));
     previous.current = now;
-    if (finished) router.refresh();
+    if (finished || (now.size > 0 && [...now].some((id) => !previousAll.current.has(id)))) router.refresh();
+    for (const id of now) previousAll.current.add(id);
   }, [running, router]);
 
   if (running.length === 0) return <p className="text-sm text-slate-600">No sync is running.</p>;

@@ -9,6 +9,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { ROOT, ensureDatabase, recreateDatabase, startDatabase, withDatabaseName, type Database } from "./lib/database";
 import { prisma, run, start } from "./lib/run";
+import { startSandboxes } from "./lib/sandboxes";
 
 const [command = "start", ...rest] = process.argv.slice(2);
 
@@ -31,9 +32,23 @@ async function endToEnd(db: Database) {
   await recreateDatabase(url);
   await prisma(["migrate", "deploy"], url);
   await run("tsx", ["prisma/seed.ts"], { DATABASE_URL: url });
-  const env = { DATABASE_URL: url, ATLAS_SANDBOX: "1", AUTH_SECRET: "e2e-only-secret-0123456789abcdef", NEXT_TELEMETRY_DISABLED: "1" };
-  await run("next", ["build"], env);
-  await run("playwright", ["test"], env);
+  const port = Number(process.env.E2E_PORT ?? 3100);
+  const sandboxes = await startSandboxes({ appUrl: `http://127.0.0.1:${port}`, databaseUrl: url, nangoPort: port + 3, zepPort: port + 11 });
+  const env = {
+    DATABASE_URL: url,
+    ATLAS_SANDBOX: "1",
+    ATLAS_WORKER_IN_PROCESS: "1",
+    AUTH_SECRET: "e2e-only-secret-0123456789abcdef",
+    NEXT_TELEMETRY_DISABLED: "1",
+    E2E_PORT: String(port),
+    ...sandboxes.env,
+  };
+  try {
+    await run("next", ["build"], env);
+    await run("playwright", ["test", ...(process.env.E2E_GREP ? ["--grep", process.env.E2E_GREP] : [])], env);
+  } finally {
+    await sandboxes.stop();
+  }
 }
 
 async function main() {
@@ -51,9 +66,25 @@ async function main() {
         await prepare(db, db.url);
         await run("tsx", ["prisma/seed.ts"], { DATABASE_URL: db.url });
         const port = process.env.PORT ?? "3000";
-        console.log(`\nAtlas: http://localhost:${port}  (database: ${db.embedded ? "embedded PostgreSQL" : "DATABASE_URL"})\n`);
-        const app = start("next", ["dev", "--port", port, ...rest], { DATABASE_URL: db.url, ATLAS_SANDBOX: process.env.ATLAS_SANDBOX ?? "1" });
+        // Sandbox unless ATLAS_SANDBOX says otherwise; then NANGO_*/ZEP_* must name the real services.
+        const sandbox = (process.env.ATLAS_SANDBOX ?? "1") === "1";
+        const sandboxes = sandbox
+          ? await startSandboxes({
+              appUrl: `http://localhost:${port}`,
+              databaseUrl: db.url,
+              nangoPort: Number(process.env.NANGO_SANDBOX_PORT ?? 3003),
+              zepPort: Number(process.env.ZEP_SANDBOX_PORT ?? 4011),
+            })
+          : null;
+        console.log(`\nAtlas: http://localhost:${port}  (database: ${db.embedded ? "embedded PostgreSQL" : "DATABASE_URL"}${sandbox ? ", sandbox mode" : ""})\n`);
+        const app = start("next", ["dev", "--port", port, ...rest], {
+          DATABASE_URL: db.url,
+          ATLAS_SANDBOX: sandbox ? "1" : process.env.ATLAS_SANDBOX,
+          ATLAS_WORKER_IN_PROCESS: process.env.ATLAS_WORKER_IN_PROCESS ?? "1",
+          ...sandboxes?.env,
+        });
         await new Promise<void>((resolve) => app.on("exit", () => resolve()));
+        await sandboxes?.stop();
         break;
       }
       case "test": {

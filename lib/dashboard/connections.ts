@@ -1,6 +1,7 @@
 // The connections list: filters, search, sort and keyset (cursor) pagination, scoped to the viewer.
 // Keyset pagination reads one page worth of index entries however deep the page is (10,000+ rows).
 import { z } from "zod";
+import { ALL_PROVIDERS } from "@/lib/nango/providers";
 import { prisma, type Prisma } from "@/lib/db/client";
 import { connectionsVisibleTo, usersOf, type Scope } from "@/lib/data/scope";
 
@@ -9,7 +10,7 @@ export const PAGE_SIZE = 25;
 const emptyToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
 
 export const connectionFiltersSchema = z.object({
-  provider: z.preprocess(emptyToUndefined, z.enum(["GITHUB", "NOTION", "JIRA", "SLACK"]).optional()),
+  provider: z.preprocess(emptyToUndefined, z.enum(ALL_PROVIDERS).optional()),
   status: z.preprocess(emptyToUndefined, z.enum(["ACTIVE", "INACTIVE", "ERROR", "EXPIRED"]).optional()),
   owner: z.preprocess(emptyToUndefined, z.string().max(64).optional()),
   q: z.preprocess(emptyToUndefined, z.string().trim().max(200).optional()),
@@ -100,4 +101,22 @@ export async function listConnections(scope: Scope, filters: ConnectionFilters) 
 export function ownerOptions(scope: Scope) {
   if (scope.role !== "ADMIN") return Promise.resolve([]);
   return prisma.user.findMany({ where: usersOf(scope), orderBy: { name: "asc" }, select: { id: true, name: true, email: true } });
+}
+
+/** A connection found by Nango's id, as the viewer may see it; null until the auth webhook has created it. */
+export async function connectionStatusByNangoId(scope: Scope, nangoConnectionId: string) {
+  return prisma.connection.findFirst({
+    where: { connectionId: nangoConnectionId, ...connectionsVisibleTo(scope) },
+    select: { id: true, status: true, provider: true },
+  });
+}
+
+/** What the "Connect an account" panel offers: every provider, and the projects a connection may feed. */
+export async function connectOptions(scope: Scope) {
+  const projects = await prisma.project.findMany({
+    where: { organizationId: scope.organizationId },
+    orderBy: [{ createdAt: "asc" }],
+    select: { key: true, name: true },
+  });
+  return { projects: projects.some((p) => p.key === "default") ? projects : [{ key: "default", name: "Default" }, ...projects] };
 }

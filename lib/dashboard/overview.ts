@@ -1,10 +1,12 @@
 // Data of the overview page: what is connected, how syncs went over 30 days, and what needs attention.
 // A fixed number of statements whatever the number of connections or jobs.
+import { ALL_PROVIDERS } from "@/lib/nango/providers";
 import { Prisma, prisma, type ConnectionStatus, type Provider } from "@/lib/db/client";
 import { connectionsVisibleTo, connectionsVisibleToSql, type Scope } from "@/lib/data/scope";
 import { lastErrorOf, whoMustAct, type ActionOwner, type LastError } from "./attention";
 
-export const PROVIDERS: Provider[] = ["GITHUB", "NOTION", "JIRA", "SLACK"];
+/** In the order the provider table lists them (lib/nango/providers.ts): a new provider shows up everywhere. */
+export const PROVIDERS: Provider[] = ALL_PROVIDERS;
 export const CONNECTION_STATUSES: ConnectionStatus[] = ["ACTIVE", "INACTIVE", "ERROR", "EXPIRED"];
 
 export type DailyActivity = { day: string; completed: number; failed: number; running: number; records: number };

@@ -1,5 +1,6 @@
 // Sync history: one connection's, or the organization's with filters, newest first, keyset-paginated.
 import { z } from "zod";
+import { ALL_PROVIDERS } from "@/lib/nango/providers";
 import { Prisma, prisma } from "@/lib/db/client";
 import { connectionsVisibleTo, syncJobsVisibleTo, type Scope } from "@/lib/data/scope";
 import { dailyActivity } from "./overview";
@@ -19,7 +20,7 @@ const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 export const syncFiltersSchema = z.object({
   status: optional(z.enum(["PENDING", "IN_PROGRESS", "COMPLETED", "FAILED"])),
-  provider: optional(z.enum(["GITHUB", "NOTION", "JIRA", "SLACK"])),
+  provider: optional(z.enum(ALL_PROVIDERS)),
   from: optional(isoDay),
   to: optional(isoDay),
   cursor: optional(z.string().max(200)),

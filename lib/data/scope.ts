@@ -30,3 +30,8 @@ export function connectionsVisibleToSql(scope: Scope, alias = "c"): Prisma.Sql {
     ? Prisma.sql`${a}."organizationId" = ${scope.organizationId}`
     : Prisma.sql`${a}."organizationId" = ${scope.organizationId} AND ${a}."userId" = ${scope.userId}`;
 }
+
+/** Webhook deliveries concerning the organization's connections (admins only; the page checks the role). */
+export function webhookDeliveriesOf(scope: Pick<Scope, "organizationId">): Prisma.WebhookDeliveryWhereInput {
+  return { organizationId: scope.organizationId };
+}

@@ -2,6 +2,8 @@
 //   NANGO_HOST                 API base URL (default https://api.nango.dev; the sandbox's url locally)
 //   NANGO_SECRET_KEY           the environment's secret/API key (sent as Bearer)
 //   NANGO_WEBHOOK_SIGNING_KEY  verifies X-Nango-Hmac-Sha256; differs from the secret key on new environments
+//   NANGO_CONNECT_UI_URL       where browsers open Connect UI (default https://connect.nango.dev)
+//   NANGO_PUBLIC_HOST          the API URL as browsers reach it, when it differs from NANGO_HOST
 import { Nango } from "@nangohq/node";
 
 type Env = Record<string, string | undefined>;
@@ -22,6 +24,16 @@ export function nangoSettings(env: Env = process.env): NangoSettings {
     host: env.NANGO_HOST?.trim() || "https://api.nango.dev",
     secretKey,
     webhookSigningKey: env.NANGO_WEBHOOK_SIGNING_KEY?.trim() || undefined,
+  };
+}
+
+/** What the browser's @nangohq/frontend needs: openConnectUI ignores `host`, so both URLs are passed. */
+export type ConnectUiSettings = { baseURL: string; apiURL: string };
+
+export function connectUiSettings(env: Env = process.env): ConnectUiSettings {
+  return {
+    baseURL: env.NANGO_CONNECT_UI_URL?.trim() || "https://connect.nango.dev",
+    apiURL: env.NANGO_PUBLIC_HOST?.trim() || env.NANGO_HOST?.trim() || "https://api.nango.dev",
   };
 }
 

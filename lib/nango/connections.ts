@@ -21,6 +21,8 @@ export type ConnectSessionResult = {
   token: string;
   expiresAt: string;
   integrationId: string;
+  /** Nango's hosted Connect UI page for this session: a link someone else can open until expiresAt. */
+  connectLink: string;
 };
 
 // Nango tag values are free text up to 255 chars; Atlas project ids are simple slugs.
@@ -42,6 +44,10 @@ async function actingUser(scope: Scope) {
 export async function createConnectSession(scope: Scope, provider: Provider, projectId: string): Promise<ConnectSessionResult> {
   const project = projectIdSchema.parse(projectId);
   const user = await actingUser(scope);
+  // "default" always exists (created on first use); any other project must be one of the organization's.
+  if (project !== "default" && !(await prisma.project.findFirst({ where: { organizationId: user.organization.id, key: project }, select: { id: true } }))) {
+    throw new NotFoundError("Project");
+  }
   const integrationId = integrationIdFor(provider);
   const { data } = await nangoClient().createConnectSession({
     end_user: { id: user.id, email: user.email, display_name: user.name ?? undefined },
@@ -51,13 +57,17 @@ export async function createConnectSession(scope: Scope, provider: Provider, pro
     tags: { organization_id: user.organization.id, project_id: project },
   });
   await recordSession(user.id, provider, data, { integrationId, scope: { organizationId: user.organization.id, projectId: project } });
-  return { token: data.token, expiresAt: data.expires_at, integrationId };
+  return { token: data.token, expiresAt: data.expires_at, integrationId, connectLink: data.connect_link };
 }
 
-/** A Connect UI session that re-authorizes an existing connection (after EXPIRED, for instance). */
+/**
+ * A Connect UI session that re-authorizes an existing connection (after EXPIRED, for instance). The end user
+ * is always the connection's owner: an admin may start it (to send the owner the link, valid as long as
+ * Nango's session, 30 minutes), but the account re-authorized stays the owner's.
+ */
 export async function createReconnectSession(scope: Scope, connectionRowId: string): Promise<ConnectSessionResult> {
   const connection = await visibleConnection(scope, connectionRowId);
-  const user = await actingUser(scope);
+  const user = await actingUser({ ...scope, userId: connection.userId });
   const integrationId = integrationOf(connection);
   const projectId = String((connection.metadata as { projectId?: unknown } | null)?.projectId ?? "default");
   const { data } = await nangoClient().createReconnectSession({
@@ -71,15 +81,16 @@ export async function createReconnectSession(scope: Scope, connectionRowId: stri
     integrationId,
     scope: { organizationId: connection.organizationId, projectId },
     reconnectConnectionId: connection.id,
+    ...(scope.userId !== connection.userId ? { requestedBy: scope.userId } : {}),
   });
-  return { token: data.token, expiresAt: data.expires_at, integrationId };
+  return { token: data.token, expiresAt: data.expires_at, integrationId, connectLink: data.connect_link };
 }
 
 async function recordSession(
   userId: string,
   provider: Provider,
-  session: { token: string; expires_at: string },
-  details: { integrationId: string; scope: { organizationId: string; projectId: string }; reconnectConnectionId?: string },
+  session: { token: string; expires_at: string; connect_link?: string },
+  details: { integrationId: string; scope: { organizationId: string; projectId: string }; reconnectConnectionId?: string; requestedBy?: string },
 ) {
   await prisma.session.create({
     data: {
@@ -140,3 +151,15 @@ const integrationOf = (c: { provider: Provider; metadata: unknown }) => {
   const recorded = metadataOf(c).integrationId;
   return typeof recorded === "string" && recorded ? recorded : integrationIdFor(c.provider);
 };
+
+/** Words for a person when Nango refuses or cannot be reached (the SDK throws axios errors). */
+export function describeNangoError(err: unknown): string {
+  const response = (err as { response?: { status?: number; data?: { error?: { message?: string; code?: string } } } }).response;
+  if (response?.status === 429) return "Nango is rate-limiting Atlas right now; try again in a minute.";
+  if (response?.status) {
+    const detail = response.data?.error?.message ?? response.data?.error?.code;
+    return `Nango answered ${response.status}${detail ? `: ${detail}` : ""}.`;
+  }
+  if ((err as { name?: string }).name === "NangoNotConfiguredError") return (err as Error).message;
+  return "Nango could not be reached; nothing was changed. Try again shortly.";
+}

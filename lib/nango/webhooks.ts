@@ -102,6 +102,7 @@ export async function handleNangoWebhook(rawBody: string, headers: Record<string
   if (type !== "auth" && type !== "sync") {
     await prisma.webhookDelivery.create({
       data: {
+        organizationId: typeof connectionId === "string" ? await organizationOf(prisma, connectionId) : null,
         outcome: "IGNORED",
         reason: `webhook type ${JSON.stringify(type)} is not used by Atlas`,
         type: typeof type === "string" ? type : null,
@@ -129,6 +130,7 @@ export async function handleNangoWebhook(rawBody: string, headers: Record<string
         (webhook.type === "auth" ? await applyAuth(tx, webhook) : await applySync(tx, webhook));
       await tx.webhookDelivery.create({
         data: {
+          organizationId: await organizationOf(tx, webhook.connectionId),
           outcome: applied.outcome,
           reason: applied.reason,
           type: webhook.type,
@@ -145,6 +147,12 @@ export async function handleNangoWebhook(rawBody: string, headers: Record<string
 
   if (result.ingestJobId) await enqueueIngestion(result.ingestJobId);
   return { status: result.status ?? 200, body: { outcome: result.outcome, ...(result.reason ? { reason: result.reason } : {}) } };
+}
+
+/** Whose delivery this is, for the admins' webhook log: the organization of the connection, once it exists. */
+async function organizationOf(db: Tx, nangoConnectionId: string): Promise<string | null> {
+  const connection = await db.connection.findUnique({ where: { connectionId: nangoConnectionId }, select: { organizationId: true } });
+  return connection?.organizationId ?? null;
 }
 
 /**

@@ -453,6 +453,47 @@ export async function startNangoSandbox(opts: NangoSandboxOptions) {
     return { providerConfigKey: integration.uniqueKey, connectionId: c.connectionId, webhook };
   }
 
+  /**
+   * Registers a connection that exists in Atlas's database but not in this (in-memory) sandbox, as after a
+   * restart or for the demo data; no webhook is sent. Already known: left as it is.
+   */
+  function adoptConnection(input: {
+    connectionId: string;
+    integrationId: string;
+    endUser?: { id: string; email?: string | null };
+    tags?: Record<string, string>;
+    paused?: boolean;
+  }) {
+    if (connections.has(input.connectionId)) return false;
+    const integration = integrationById(input.integrationId);
+    if (!integration) throw new Error(`Integration ${input.integrationId} does not exist`);
+    const now = tick();
+    const endUser: EndUser | null = input.endUser
+      ? { id: input.endUser.id, email: input.endUser.email ?? null, display_name: null, tags: {}, organization: null }
+      : null;
+    connections.set(input.connectionId, {
+      id: nextConnectionNumber++,
+      connectionId: input.connectionId,
+      integration,
+      createdAt: now,
+      updatedAt: now,
+      metadata: null,
+      endUser,
+      tags: connectionTags(endUser, lowercaseKeys(input.tags)),
+      errors: [],
+      accessToken: `sandbox_${randomBytes(16).toString("hex")}`,
+      syncs: new Map(
+        integration.syncs.map((s) => [
+          s.name,
+          { id: randomUUID(), name: s.name, model: s.model, status: input.paused ? "PAUSED" : "SUCCESS", runs: 0, triggers: 0, finishedAt: null, latestResult: null },
+        ]),
+      ),
+      records: new Map(),
+      generated: new Map(),
+    });
+    return true;
+  }
+
   /** Runs one sync: adds, edits and deletes records of the sync's model, then sends the sync webhook. */
   async function simulateSync(connectionId: string, changes: SyncChanges = {}) {
     const c = connectionOr404(connectionId);
@@ -998,6 +1039,7 @@ export async function startNangoSandbox(opts: NangoSandboxOptions) {
     /** Every webhook built so far, oldest first, with its signed body/headers and delivery status. */
     webhooks,
     connect,
+    adoptConnection,
     /** What clicking "Authorize" in the Connect UI does for this session token. */
     authorizeSession: (token: string, integrationId?: string) => authorize(token, integrationId),
     simulateSync,

@@ -1,11 +1,12 @@
 import Link from "next/link";
 import { EmptyState } from "@/components/card";
+import { ConnectPanel } from "@/components/connect/connect-panel";
 import { FilterForm, Pager, Select, hrefWith } from "@/components/filter-form";
 import { ProviderName, providerName } from "@/components/provider-name";
 import { RelativeTime } from "@/components/relative-time";
 import { StatusBadge } from "@/components/status-badge";
 import { getViewer } from "@/lib/auth/viewer";
-import { listConnections, ownerOptions, parseConnectionFilters } from "@/lib/dashboard/connections";
+import { connectOptions, listConnections, ownerOptions, parseConnectionFilters } from "@/lib/dashboard/connections";
 import { CONNECTION_STATUSES, PROVIDERS } from "@/lib/dashboard/overview";
 
 export const metadata = { title: "Connections" };
@@ -13,11 +14,12 @@ export const metadata = { title: "Connections" };
 export default async function ConnectionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await getViewer();
   const filters = parseConnectionFilters(await searchParams);
-  const [{ rows, nextCursor }, owners] = await Promise.all([listConnections(viewer, filters), ownerOptions(viewer)]);
+  const [{ rows, nextCursor }, owners, { projects }] = await Promise.all([listConnections(viewer, filters), ownerOptions(viewer), connectOptions(viewer)]);
   const params = { provider: filters.provider, status: filters.status, owner: filters.owner, q: filters.q, sort: filters.sort };
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold">{viewer.role === "ADMIN" ? "Connections" : "My connections"}</h1>
+      <ConnectPanel providers={PROVIDERS} projects={projects} />
       <FilterForm resetHref="/connections">
         <label className="flex flex-col text-xs font-medium text-slate-700">
           Search

@@ -1,5 +1,6 @@
 import { notFound } from "next/navigation";
 import { Card, EmptyState } from "@/components/card";
+import { ConnectionActions } from "@/components/connect/connection-actions";
 import { Pager } from "@/components/filter-form";
 import { ProviderName } from "@/components/provider-name";
 import { RelativeTime } from "@/components/relative-time";
@@ -9,11 +10,13 @@ import { SyncTable } from "@/components/sync-table";
 import { getViewer } from "@/lib/auth/viewer";
 import { ACTION_LABEL, lastErrorOf, whoMustAct } from "@/lib/dashboard/attention";
 import { loadConnectionDetail, runningSyncs } from "@/lib/dashboard/sync-history";
+import { providerName } from "@/components/provider-name";
+import { isSandbox } from "@/lib/sandbox";
 
 export const metadata = { title: "Connection" };
 
 /** Metadata keys shown in their own sections; everything else is listed as plain facts. */
-const SHOWN_APART = new Set(["lastError", "repositories", "permissions", "accountName"]);
+const SHOWN_APART = new Set(["lastError", "repositories", "permissions", "accountName", "syncsPausedAt"]);
 
 function MetadataFacts({ metadata }: { metadata: Record<string, unknown> }) {
   const facts = Object.entries(metadata).filter(([k, v]) => !SHOWN_APART.has(k) && v !== null && typeof v !== "object");
@@ -57,6 +60,18 @@ export default async function ConnectionPage({
         </h1>
         <StatusBadge status={connection.status} />
       </div>
+
+      <ConnectionActions
+        connectionId={connection.id}
+        label={providerName(connection.provider)}
+        accountName={String(metadata.accountName ?? "this account")}
+        status={connection.status}
+        paused={Boolean(metadata.syncsPausedAt)}
+        viewerIsOwner={connection.user.id === viewer.userId}
+        ownerName={connection.user.name ?? connection.user.email}
+        syncJobCount={connection._count.syncJobs}
+        sandbox={isSandbox()}
+      />
 
       {lastError && (
         <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 p-4 text-sm">

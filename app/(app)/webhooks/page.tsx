@@ -1,0 +1,117 @@
+import Link from "next/link";
+import { Card, EmptyState, Stat } from "@/components/card";
+import { FilterForm, Pager, Select, hrefWith } from "@/components/filter-form";
+import { ProviderName } from "@/components/provider-name";
+import { RelativeTime } from "@/components/relative-time";
+import { getAdmin } from "@/lib/auth/viewer";
+import { listWebhookDeliveries, parseWebhookFilters } from "@/lib/dashboard/webhooks";
+
+export const metadata = { title: "Webhooks" };
+
+const OUTCOME_STYLE: Record<string, string> = {
+  APPLIED: "bg-emerald-100 text-emerald-900 ring-emerald-600/20",
+  DUPLICATE: "bg-slate-100 text-slate-700 ring-slate-500/20",
+  IGNORED: "bg-sky-100 text-sky-900 ring-sky-600/20",
+  REJECTED: "bg-rose-100 text-rose-900 ring-rose-600/20",
+};
+
+function Outcome({ outcome }: { outcome: string }) {
+  return (
+    <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${OUTCOME_STYLE[outcome]}`}>
+      {outcome.charAt(0) + outcome.slice(1).toLowerCase()}
+    </span>
+  );
+}
+
+export default async function WebhooksPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const viewer = await getAdmin();
+  const filters = parseWebhookFilters(await searchParams);
+  const { rows, nextCursor, counts, unattributed } = await listWebhookDeliveries(viewer, filters);
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold">Webhooks from Nango</h1>
+        <p className="text-sm text-slate-600">Every delivery about your organization&apos;s connections, newest first, and what Atlas did with it.</p>
+      </div>
+      <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+        <Stat label="Applied" value={counts.APPLIED} tone="emerald" />
+        <Stat label="Duplicates" value={counts.DUPLICATE} />
+        <Stat label="Ignored" value={counts.IGNORED} />
+        <Stat label="Rejected" value={counts.REJECTED} tone={counts.REJECTED ? "rose" : "slate"} />
+      </div>
+      <FilterForm resetHref="/webhooks">
+        <Select
+          name="outcome"
+          label="Outcome"
+          value={filters.outcome}
+          options={["APPLIED", "DUPLICATE", "IGNORED", "REJECTED"].map((o) => ({ value: o, label: o.charAt(0) + o.slice(1).toLowerCase() }))}
+        />
+      </FilterForm>
+      {rows.length === 0 ? (
+        <EmptyState title="No webhooks yet">Nango posts here after a connection is authorized and after every sync.</EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <table className="w-full min-w-[720px] text-sm" data-testid="webhooks-table">
+            <thead className="bg-slate-50 text-left text-slate-600">
+              <tr>
+                <th className="px-3 py-2 font-medium">Received</th>
+                <th className="px-3 py-2 font-medium">Type</th>
+                <th className="px-3 py-2 font-medium">Connection</th>
+                <th className="px-3 py-2 font-medium">Outcome</th>
+                <th className="px-3 py-2 font-medium">What and why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.id} className="border-t border-slate-100 align-top" data-testid="webhook-row">
+                  <td className="whitespace-nowrap px-3 py-2">
+                    <RelativeTime date={r.receivedAt} />
+                  </td>
+                  <td className="px-3 py-2 font-mono text-xs">{r.type ?? "—"}</td>
+                  <td className="px-3 py-2">
+                    {r.connection ? (
+                      <Link href={`/connections/${r.connection.id}`} className="text-indigo-700 hover:underline">
+                        <ProviderName provider={r.connection.provider} /> {r.connection.accountName ?? ""}
+                      </Link>
+                    ) : (
+                      <span className="break-all font-mono text-xs text-slate-600" title="No longer (or not yet) a connection of Atlas">
+                        {r.connectionId ?? "—"}
+                      </span>
+                    )}
+                  </td>
+                  <td className="px-3 py-2">
+                    <Outcome outcome={r.outcome} />
+                  </td>
+                  <td className="px-3 py-2">
+                    {r.summary && <span className="block">{r.summary}</span>}
+                    {r.reason && <span className="block text-slate-600">{r.reason}</span>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pager
+        isFirst={!filters.cursor}
+        firstHref={hrefWith("/webhooks", { outcome: filters.outcome }, {})}
+        nextHref={nextCursor ? hrefWith("/webhooks", { outcome: filters.outcome }, { cursor: nextCursor }) : null}
+      />
+      {unattributed.length > 0 && (
+        <Card title="Refused before they could be attributed">
+          <p className="mb-2 text-sm text-slate-600">
+            Deliveries with a missing or wrong signature, or an unreadable body, are refused without reading them. Several in a row usually
+            mean <code>NANGO_WEBHOOK_SIGNING_KEY</code> does not match the Nango environment.
+          </p>
+          <ul className="space-y-1 text-sm" data-testid="unattributed-rejections">
+            {unattributed.map((r) => (
+              <li key={r.id}>
+                <RelativeTime date={r.receivedAt} />: {r.reason}
+              </li>
+            ))}
+          </ul>
+        </Card>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,166 @@
+"use client";
+// What can be done about one connection: sync now, pause/resume, reconnect (popup, or a link an admin sends
+// the owner), disconnect after a confirmation that says what goes, and "simulate sync" in sandbox mode.
+import { useRouter } from "next/navigation";
+import { useRef, useState, useTransition } from "react";
+import {
+  disconnectAction,
+  pauseSyncsAction,
+  resumeSyncsAction,
+  simulateSyncAction,
+  startReconnectAction,
+  syncNowAction,
+  type ActionResult,
+} from "@/app/(app)/connections/actions";
+import { ConnectStatus } from "./connect-status";
+import { SYNC_REQUESTED_EVENT } from "./events";
+import { useConnectUi } from "./use-connect-ui";
+
+type Props = {
+  connectionId: string;
+  label: string;
+  accountName: string;
+  status: string;
+  paused: boolean;
+  viewerIsOwner: boolean;
+  ownerName: string;
+  syncJobCount: number;
+  sandbox: boolean;
+};
+
+
+const button = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-100 disabled:opacity-50";
+
+export function ConnectionActions(props: Props) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const [result, setResult] = useState<ActionResult | null>(null);
+  const [link, setLink] = useState<{ url: string; expiresAt: string } | null>(null);
+  const confirmDialog = useRef<HTMLDialogElement>(null);
+  const reconnect = useConnectUi();
+  const needsReconnect = props.status === "EXPIRED" || props.status === "ERROR";
+  const canSync = props.status === "ACTIVE" || props.status === "ERROR";
+
+  const run = (action: (id: string) => Promise<ActionResult>, after?: (r: ActionResult) => void) =>
+    startTransition(async () => {
+      const r = await action(props.connectionId).catch(() => ({ ok: false as const, message: "Atlas could not be reached. Try again." }));
+      setResult(r);
+      if (r.ok) after?.(r);
+      if (!(r.ok && action === disconnectAction)) router.refresh();
+    });
+  const syncRequested = () => window.dispatchEvent(new Event(SYNC_REQUESTED_EVENT));
+
+  async function makeLink() {
+    const r = await startReconnectAction(props.connectionId);
+    if (r.ok) {
+      setLink({ url: r.connectLink, expiresAt: r.expiresAt });
+      setResult(null);
+    } else setResult(r);
+  }
+
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap gap-2" data-testid="connection-actions">
+        {canSync && !props.paused && (
+          <button type="button" className={button} disabled={pending} onClick={() => run(syncNowAction, syncRequested)}>
+            Sync now
+          </button>
+        )}
+        {props.sandbox && props.status === "ACTIVE" && !props.paused && (
+          <button type="button" className={button} disabled={pending} onClick={() => run(simulateSyncAction, syncRequested)}>
+            Simulate sync <span className="text-xs text-amber-700">(sandbox)</span>
+          </button>
+        )}
+        {props.status !== "EXPIRED" &&
+          (props.paused ? (
+            <button type="button" className={button} disabled={pending} onClick={() => run(resumeSyncsAction)}>
+              Resume syncs
+            </button>
+          ) : (
+            <button type="button" className={button} disabled={pending} onClick={() => run(pauseSyncsAction)}>
+              Pause syncs
+            </button>
+          ))}
+        {needsReconnect && props.viewerIsOwner && (
+          <button
+            type="button"
+            className="rounded-md bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-800 disabled:opacity-50"
+            disabled={pending || reconnect.state.phase === "open" || reconnect.state.phase === "pending"}
+            onClick={() => void reconnect.open(props.label, () => startReconnectAction(props.connectionId))}
+          >
+            Reconnect {props.label}
+          </button>
+        )}
+        {needsReconnect && !props.viewerIsOwner && (
+          <button type="button" className={button} disabled={pending} onClick={() => void makeLink()}>
+            Create reconnect link for {props.ownerName}
+          </button>
+        )}
+        <button
+          type="button"
+          className="rounded-md border border-rose-300 bg-white px-3 py-1.5 text-sm font-medium text-rose-800 hover:bg-rose-50 disabled:opacity-50"
+          disabled={pending}
+          onClick={() => confirmDialog.current?.showModal()}
+        >
+          Disconnect…
+        </button>
+      </div>
+
+      {props.paused && (
+        <p className="text-sm text-amber-800" data-testid="paused-note">
+          Syncs are paused: Nango reads nothing new from {props.label} until they are resumed.
+        </p>
+      )}
+      <ConnectStatus state={reconnect.state} onDismiss={reconnect.reset} />
+      {link && (
+        <div className="rounded-md border border-slate-200 bg-slate-50 p-3 text-sm" data-testid="reconnect-link">
+          <p>
+            Send this link to {props.ownerName}. It opens Nango to re-authorize {props.label} and works until{" "}
+            {new Date(link.expiresAt).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })} (30 minutes).
+          </p>
+          <div className="mt-2 flex gap-2">
+            <input readOnly value={link.url} aria-label="Reconnect link" className="min-w-0 flex-1 rounded border border-slate-300 px-2 py-1 font-mono text-xs" />
+            <button type="button" className={button} onClick={() => void navigator.clipboard?.writeText(link.url)}>
+              Copy
+            </button>
+          </div>
+        </div>
+      )}
+      {result && (
+        <p role="status" data-testid="action-result" className={`text-sm ${result.ok ? "text-emerald-800" : "text-rose-800"}`}>
+          {result.message}
+        </p>
+      )}
+
+      <dialog ref={confirmDialog} aria-labelledby="disconnect-title" className="m-auto max-w-md rounded-lg p-0 shadow-xl backdrop:bg-slate-900/50">
+        <form method="dialog" className="space-y-3 p-5 text-sm">
+          <h2 id="disconnect-title" className="text-base font-semibold">
+            Disconnect {props.label} · {props.accountName}?
+          </h2>
+          <ul className="list-disc space-y-1 pl-5 text-slate-700">
+            <li>Nango deletes the connection and its tokens: Atlas can no longer read this account.</li>
+            <li>
+              Atlas deletes the connection and its sync history ({props.syncJobCount.toLocaleString()} sync jobs). This cannot be undone.
+            </li>
+            <li>What was already written to the knowledge graph stays there.</li>
+          </ul>
+          <div className="flex justify-end gap-2 pt-2">
+            <button value="cancel" className={button}>
+              Keep it
+            </button>
+            <button
+              type="button"
+              className="rounded-md bg-rose-700 px-3 py-1.5 font-medium text-white hover:bg-rose-800"
+              onClick={() => {
+                confirmDialog.current?.close();
+                run(disconnectAction, () => router.push("/connections"));
+              }}
+            >
+              Disconnect
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </div>
+  );
+}

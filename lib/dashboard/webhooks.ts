@@ -1,0 +1,96 @@
+// The admins' webhook log: what Nango sent, and what became of each delivery (applied, duplicate, ignored,
+// rejected and why), newest first. Rejected deliveries that could not be attributed to any organization
+// (bad signature, malformed body) carry no payload; admins see that they happened and why, nothing more.
+import { z } from "zod";
+import { prisma, type Prisma } from "@/lib/db/client";
+import { webhookDeliveriesOf, type Scope } from "@/lib/data/scope";
+
+export const WEBHOOK_PAGE_SIZE = 30;
+const OUTCOMES = ["APPLIED", "DUPLICATE", "IGNORED", "REJECTED"] as const;
+
+export const webhookFiltersSchema = z.object({
+  outcome: z.enum(OUTCOMES).optional().catch(undefined),
+  cursor: z.string().max(200).optional().catch(undefined),
+});
+export type WebhookFilters = z.infer<typeof webhookFiltersSchema>;
+
+export function parseWebhookFilters(params: Record<string, string | string[] | undefined>): WebhookFilters {
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
+  return webhookFiltersSchema.parse({ outcome: one(params.outcome), cursor: one(params.cursor) });
+}
+
+type Cursor = { at: string; id: string };
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
+function decodeCursor(raw: string | undefined): Cursor | null {
+  if (!raw) return null;
+  try {
+    const c = JSON.parse(Buffer.from(raw, "base64url").toString());
+    return typeof c?.at === "string" && typeof c?.id === "string" && !Number.isNaN(Date.parse(c.at)) ? c : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What a delivery was about, in a few words: "sync issues · 12 added", "auth creation", ... */
+function summaryOf(payload: unknown): string | null {
+  if (!payload || typeof payload !== "object") return null;
+  const p = payload as Record<string, unknown>;
+  if (p.type === "sync") {
+    const r = p.responseResults as { added?: number; updated?: number; deleted?: number } | undefined;
+    const counts = r ? ` · ${r.added ?? 0} added, ${r.updated ?? 0} updated, ${r.deleted ?? 0} deleted` : "";
+    return `${String(p.syncName ?? "sync")} (${String(p.model ?? "?")})${p.success === false ? " failed" : counts}`;
+  }
+  if (p.type === "auth") return `${String(p.operation ?? "auth")}${p.success === false ? " failed" : ""} · ${String(p.providerConfigKey ?? "")}`;
+  return typeof p.type === "string" ? p.type : null;
+}
+
+export async function listWebhookDeliveries(scope: Scope, filters: WebhookFilters) {
+  const where: Prisma.WebhookDeliveryWhereInput[] = [webhookDeliveriesOf(scope)];
+  if (filters.outcome) where.push({ outcome: filters.outcome });
+  const cursor = decodeCursor(filters.cursor);
+  if (cursor) {
+    const at = new Date(cursor.at);
+    where.push({ OR: [{ receivedAt: { lt: at } }, { receivedAt: at, id: { lt: cursor.id } }] });
+  }
+  const [rows, counts, unattributed] = await Promise.all([
+    prisma.webhookDelivery.findMany({
+      where: { AND: where },
+      orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
+      take: WEBHOOK_PAGE_SIZE + 1,
+      select: { id: true, receivedAt: true, type: true, connectionId: true, outcome: true, reason: true, payload: true },
+    }),
+    prisma.webhookDelivery.groupBy({ by: ["outcome"], where: webhookDeliveriesOf(scope), _count: { _all: true } }),
+    // Refused before anyone could tell whose they were: shown so that a misconfigured signing key is visible.
+    prisma.webhookDelivery.findMany({
+      where: { organizationId: null, outcome: "REJECTED" },
+      orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
+      take: 5,
+      select: { id: true, receivedAt: true, reason: true },
+    }),
+  ]);
+  const page = rows.slice(0, WEBHOOK_PAGE_SIZE);
+  const nangoIds = [...new Set(page.map((r) => r.connectionId).filter((id): id is string => Boolean(id)))];
+  const connections = nangoIds.length
+    ? await prisma.connection.findMany({
+        where: { connectionId: { in: nangoIds }, organizationId: scope.organizationId },
+        select: { id: true, connectionId: true, provider: true, metadata: true },
+      })
+    : [];
+  const byNangoId = new Map(connections.map((c) => [c.connectionId, c]));
+  const last = page[page.length - 1];
+  return {
+    rows: page.map(({ payload, ...r }) => {
+      const connection = r.connectionId ? byNangoId.get(r.connectionId) : undefined;
+      return {
+        ...r,
+        summary: summaryOf(payload),
+        connection: connection
+          ? { id: connection.id, provider: connection.provider, accountName: ((connection.metadata as { accountName?: string } | null)?.accountName ?? null) as string | null }
+          : null,
+      };
+    }),
+    nextCursor: rows.length > WEBHOOK_PAGE_SIZE && last ? encodeCursor({ at: last.receivedAt.toISOString(), id: last.id }) : null,
+    counts: Object.fromEntries(OUTCOMES.map((o) => [o, counts.find((c) => c.outcome === o)?._count._all ?? 0])) as Record<(typeof OUTCOMES)[number], number>,
+    unattributed,
+  };
+}

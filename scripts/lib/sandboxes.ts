@@ -1,0 +1,93 @@
+// Sandbox mode's stand-ins for Nango and Zep, started next to the app by `npm start` and the end-to-end
+// tests. The app reaches them only through the same environment variables it would use for the real
+// services, so nothing in the app's code paths knows it is talking to a sandbox.
+import pg from "pg";
+import { startNangoSandbox } from "../../sandbox/nango";
+import { startZepSandbox } from "../../sandbox/zep";
+import type { Env } from "./run";
+
+export const SANDBOX_KEYS = {
+  nangoSecret: "nango-sandbox-secret",
+  nangoSigning: "nango-sandbox-signing-key",
+  zepApiKey: "zep-sandbox-key",
+};
+
+export type Sandboxes = { env: Env; nangoUrl: string; zepUrl: string; stop: () => Promise<void> };
+
+type Options = { appUrl: string; databaseUrl: string; nangoPort: number; zepPort: number };
+
+export async function startSandboxes({ appUrl, databaseUrl, nangoPort, zepPort }: Options): Promise<Sandboxes> {
+  const nango = await startNangoSandbox({
+    port: nangoPort,
+    host: "127.0.0.1",
+    secretKey: SANDBOX_KEYS.nangoSecret,
+    webhookSigningKey: SANDBOX_KEYS.nangoSigning,
+    webhookUrl: `${appUrl}/api/webhooks/nango`,
+    // Demo clicking is fast; Nango's 200/min would make the sandbox refuse a busy newcomer.
+    rateLimitPerMinute: 2_000,
+  }).catch((err) => {
+    throw new Error(`The Nango sandbox could not listen on port ${nangoPort} (${String(err)}); set NANGO_SANDBOX_PORT to a free port.`);
+  });
+  const zep = await startZepSandbox({ port: zepPort, apiKey: SANDBOX_KEYS.zepApiKey }).catch(async (err) => {
+    await nango.stop();
+    throw new Error(`The Zep sandbox could not listen on port ${zepPort} (${String(err)}); set ZEP_SANDBOX_PORT to a free port.`);
+  });
+  const adopted = await adoptKnownConnections(databaseUrl, nango.adoptConnection);
+  console.log(`Sandboxes: Nango ${nango.url} (${adopted} connections from the database), Zep ${zep.url}`);
+  return {
+    nangoUrl: nango.url,
+    zepUrl: zep.url,
+    env: {
+      NANGO_HOST: nango.url,
+      NANGO_CONNECT_UI_URL: nango.connectUiUrl,
+      NANGO_SECRET_KEY: SANDBOX_KEYS.nangoSecret,
+      NANGO_WEBHOOK_SIGNING_KEY: SANDBOX_KEYS.nangoSigning,
+      ZEP_API_KEY: SANDBOX_KEYS.zepApiKey,
+      ZEP_BASE_URL: `${zep.url}/api/v2`,
+    },
+    stop: async () => {
+      await Promise.allSettled([nango.stop(), zep.stop()]);
+    },
+  };
+}
+
+const DEFAULT_INTEGRATION: Record<string, string> = { GITHUB: "github", NOTION: "notion", JIRA: "jira", SLACK: "slack", LINEAR: "linear" };
+
+/**
+ * The sandbox keeps its state in memory; the database outlives it. Every connection Atlas knows (the demo
+ * data, or what was connected before a restart) is registered so that sync, pause and disconnect work on it.
+ */
+async function adoptKnownConnections(
+  databaseUrl: string,
+  adopt: (c: { connectionId: string; integrationId: string; endUser: { id: string; email: string }; tags: Record<string, string>; paused: boolean }) => boolean,
+): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ connectionId: string; provider: string; metadata: Record<string, unknown> | null; userId: string; email: string; organizationId: string }>(
+      `SELECT c."connectionId", c.provider::text AS provider, c.metadata, c."userId", u.email, c."organizationId"
+         FROM "Connection" c JOIN "User" u ON u.id = c."userId"`,
+    );
+    let adopted = 0;
+    for (const row of rows) {
+      const integrationId = typeof row.metadata?.integrationId === "string" ? row.metadata.integrationId : DEFAULT_INTEGRATION[row.provider];
+      if (!integrationId) continue;
+      const projectId = typeof row.metadata?.projectId === "string" ? row.metadata.projectId : "default";
+      try {
+        const added = adopt({
+          connectionId: row.connectionId,
+          integrationId,
+          endUser: { id: row.userId, email: row.email },
+          tags: { organization_id: row.organizationId, project_id: projectId },
+          paused: Boolean(row.metadata?.syncsPausedAt),
+        });
+        if (added) adopted++;
+      } catch {
+        // An integration the sandbox does not offer (a renamed NANGO_INTEGRATION_*): that connection stays unknown.
+      }
+    }
+    return adopted;
+  } finally {
+    await client.end();
+  }
+}
