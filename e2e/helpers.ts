@@ -22,6 +22,7 @@ export async function sql<T extends pg.QueryResultRow>(text: string, values: unk
 }
 
 export async function signIn(page: Page, email: string) {
+  await page.context().clearCookies();
   await page.goto("/signin");
   await page.getByRole("button", { name: new RegExp(email.replace(".", "\\.")) }).click();
   await expect(page.getByTestId("viewer-name")).toBeVisible();

@@ -4,6 +4,7 @@
 //   test    every test, on a database of its own (README's second command)
 //   prisma  the Prisma CLI against the right database: npm run prisma -- migrate status
 //   seed    (re)apply the demo data; idempotent
+//   e2e     only the Playwright specs
 //   db      only the database (embedded unless DATABASE_URL), migrated, until Ctrl-C
 import { rm } from "node:fs/promises";
 import path from "node:path";
@@ -98,6 +99,11 @@ async function main() {
         if (rest.length === 0 || process.env.ATLAS_E2E === "1") await endToEnd(db);
         break;
       }
+      case "e2e": {
+        // Only the browser specs (npm test runs them after the unit tests): E2E_GREP=pattern narrows them.
+        await endToEnd(db);
+        break;
+      }
       case "seed": {
         await prepare(db, db.url);
         await run("tsx", ["prisma/seed.ts"], { DATABASE_URL: db.url });
@@ -120,7 +126,7 @@ async function main() {
         break;
       }
       default:
-        throw new Error(`Unknown command "${command}". Use start, test, seed, db or prisma.`);
+        throw new Error(`Unknown command "${command}". Use start, test, e2e, seed, db or prisma.`);
     }
     await stopAll(0);
   } catch (err) {

@@ -22,9 +22,10 @@ export function ConnectPanel({ providers, projects }: Props) {
           <p className="text-sm text-slate-600">Authorize in Nango&apos;s window; Atlas then syncs it into your knowledge graph.</p>
         </div>
         {projects.length > 1 && (
-          <label className="flex flex-col text-xs font-medium text-slate-700">
-            Feeds project
+          <div className="flex flex-col text-xs font-medium text-slate-700">
+            <label htmlFor="connect-project">Feeds project</label>
             <select
+              id="connect-project"
               value={project}
               onChange={(e) => setProject(e.target.value)}
               className="mt-1 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
@@ -36,7 +37,7 @@ export function ConnectPanel({ providers, projects }: Props) {
                 </option>
               ))}
             </select>
-          </label>
+          </div>
         )}
       </div>
       <div className="flex flex-wrap gap-2">

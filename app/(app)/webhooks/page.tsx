@@ -74,8 +74,9 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
                         <ProviderName provider={r.connection.provider} /> {r.connection.accountName ?? ""}
                       </Link>
                     ) : (
-                      <span className="break-all font-mono text-xs text-slate-600" title="No longer (or not yet) a connection of Atlas">
-                        {r.connectionId ?? "—"}
+                      <span className="text-slate-600">
+                        {r.connectionId ? "Not (or no longer) in Atlas" : "—"}
+                        {r.connectionId && <span className="block break-all font-mono text-xs">{r.connectionId}</span>}
                       </span>
                     )}
                   </td>
