@@ -9,7 +9,7 @@ import { SYNC_REQUESTED_EVENT } from "./connect/events";
 import { providerName } from "./provider-name";
 import { StatusBadge } from "./status-badge";
 
-type Running = { id: string; status: string; recordsProcessed: number; startedAt: string; connection: { id: string; provider: string } };
+type Running = { id: string; status: string; recordsProcessed: number; recordsReported?: number | null; startedAt: string; connection: { id: string; provider: string } };
 
 /** After "sync now", how long to keep polling while the job has not shown up yet (Nango answers by webhook). */
 const WATCH_AFTER_REQUEST_MS = 60_000;
@@ -53,8 +53,17 @@ export function RunningSyncs({ initial, connectionId }: { initial: Running[]; co
             {providerName(job.connection.provider)}
           </Link>
           <span className="text-slate-700" data-testid="running-records">
-            {job.recordsProcessed.toLocaleString()} records so far
+            {job.recordsProcessed.toLocaleString()}
+            {job.recordsReported ? ` of ${job.recordsReported.toLocaleString()}` : ""} records in the graph so far
           </span>
+          {job.recordsReported ? (
+            <progress
+              className="h-2 w-40 overflow-hidden rounded [&::-webkit-progress-bar]:bg-slate-200 [&::-webkit-progress-value]:bg-indigo-600"
+              max={job.recordsReported}
+              value={Math.min(job.recordsProcessed, job.recordsReported)}
+              aria-label={`${providerName(job.connection.provider)} sync progress`}
+            />
+          ) : null}
         </li>
       ))}
     </ul>

@@ -7,6 +7,7 @@ type Job = {
   id: string;
   status: string;
   recordsProcessed: number;
+  recordsReported?: number | null;
   startedAt: Date;
   completedAt: Date | null;
   errors: { message: string; code: string; timestamp?: string; retryAfter?: number; repository?: string }[];
@@ -24,7 +25,9 @@ export function SyncTable({ jobs, showConnection = false }: { jobs: Job[]; showC
             {showConnection && <th className="px-3 py-2 font-medium">Connection</th>}
             <th className="px-3 py-2 font-medium">Started</th>
             <th className="px-3 py-2 font-medium">Duration</th>
-            <th className="px-3 py-2 text-right font-medium">Records</th>
+            <th className="px-3 py-2 text-right font-medium">
+              Records <span className="block text-xs font-normal">in graph / from Nango</span>
+            </th>
             <th className="px-3 py-2 font-medium">Errors</th>
           </tr>
         </thead>
@@ -48,7 +51,9 @@ export function SyncTable({ jobs, showConnection = false }: { jobs: Job[]; showC
               <td className="px-3 py-2">
                 <Duration from={job.startedAt} to={job.completedAt} />
               </td>
-              <td className="px-3 py-2 text-right tabular-nums">{job.recordsProcessed.toLocaleString("en-US")}</td>
+              <td className="px-3 py-2 text-right tabular-nums" data-testid="sync-records">
+                <RecordCounts processed={job.recordsProcessed} reported={job.recordsReported ?? null} finished={job.status === "COMPLETED" || job.status === "FAILED"} />
+              </td>
               <td className="px-3 py-2">
                 {job.errors.length === 0 ? (
                   <span className="text-slate-500">—</span>
@@ -75,5 +80,21 @@ export function SyncTable({ jobs, showConnection = false }: { jobs: Job[]; showC
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** What reached the graph against what Nango synced; a finished job where they differ is flagged. */
+export function RecordCounts({ processed, reported, finished }: { processed: number; reported: number | null; finished: boolean }) {
+  if (reported === null) return <>{processed.toLocaleString("en-US")}</>;
+  const differs = finished && processed !== reported;
+  return (
+    <span className={differs ? "font-medium text-amber-800" : undefined}>
+      {processed.toLocaleString("en-US")} / {reported.toLocaleString("en-US")}
+      {differs && (
+        <span className="block text-xs font-normal">
+          {Math.abs(reported - processed).toLocaleString("en-US")} {reported > processed ? "not in the graph" : "more than Nango reported"}
+        </span>
+      )}
+    </span>
   );
 }

@@ -54,6 +54,7 @@ const jobSelect = {
   syncId: true,
   status: true,
   recordsProcessed: true,
+  recordsReported: true,
   errors: true,
   startedAt: true,
   completedAt: true,
@@ -125,7 +126,7 @@ export function runningSyncs(scope: Scope, connectionId?: string) {
     where: { ...syncJobsVisibleTo(scope), status: { in: ["PENDING", "IN_PROGRESS"] }, ...(connectionId ? { connectionId } : {}) },
     orderBy: { startedAt: "desc" },
     take: 50,
-    select: { id: true, status: true, recordsProcessed: true, startedAt: true, connection: { select: { id: true, provider: true } } },
+    select: { id: true, status: true, recordsProcessed: true, recordsReported: true, startedAt: true, connection: { select: { id: true, provider: true } } },
   });
 }
 

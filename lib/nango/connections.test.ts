@@ -42,6 +42,7 @@ async function team() {
   const ada = await createUser(org.id, { name: "Ada" });
   const ben = await createUser(org.id, { name: "Ben" });
   const outsider = await createUser((await createOrg()).id, { role: "ADMIN" });
+  await prisma.project.createMany({ data: ["research", "proj-7", "proj-1"].map((key) => ({ organizationId: org.id, key, name: key })) });
   return { org, admin, ada, ben, outsider };
 }
 
@@ -50,7 +51,7 @@ describe("createConnectSession", () => {
     const { org, ada } = await team();
     const result = await createConnectSession(scopeOf(ada), "NOTION", "research");
 
-    expect(result).toEqual({ token: expect.stringMatching(/^nango_connect_session_[0-9a-f]{64}$/), expiresAt: expect.any(String), integrationId: "notion" });
+    expect(result).toEqual({ connectLink: expect.stringContaining("/connect/?session_token=nango_connect_session_"), token: expect.stringMatching(/^nango_connect_session_[0-9a-f]{64}$/), expiresAt: expect.any(String), integrationId: "notion" });
     const rows = await prisma.session.findMany({ where: { userId: ada.id } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
@@ -88,6 +89,15 @@ describe("createConnectSession", () => {
   it("refuses a malformed project id", async () => {
     const { ada } = await team();
     await expect(createConnectSession(scopeOf(ada), "GITHUB", "../other")).rejects.toThrow(/project id/);
+  });
+
+  it("refuses a project the organization does not have (another organization's included), and stores nothing", async () => {
+    const { ada, outsider } = await team();
+    await prisma.project.create({ data: { organizationId: outsider.organizationId, key: "theirs", name: "Theirs" } });
+    const before = await prisma.session.count({ where: { userId: ada.id } });
+    await expect(createConnectSession(scopeOf(ada), "GITHUB", "theirs")).rejects.toBeInstanceOf(NotFoundError);
+    await expect(createConnectSession(scopeOf(ada), "GITHUB", "nope")).rejects.toBeInstanceOf(NotFoundError);
+    expect(await prisma.session.count({ where: { userId: ada.id } })).toBe(before);
   });
 });
 
@@ -138,9 +148,10 @@ describe("actions on a connection", () => {
 
     const session = await createReconnectSession(scopeOf(admin), connection.id);
     expect(await prisma.session.findUnique({ where: { sessionId: sessionIdOf(session.token) } })).toMatchObject({
-      userId: admin.id,
+      // The owner re-authorizes their own account; the admin only asked for it.
+      userId: ada.id,
       provider: "GITHUB",
-      metadata: { reconnectConnectionId: connection.id, scope: { projectId: "proj-1" } },
+      metadata: { reconnectConnectionId: connection.id, scope: { projectId: "proj-1" }, requestedBy: admin.id },
     });
     const { webhook } = await sandbox.authorizeSession(session.token);
     expect(webhook.payload).toMatchObject({ operation: "override", connectionId: connection.connectionId });
