@@ -8,6 +8,7 @@ export function Nav({ viewer }: { viewer: Viewer }) {
     { href: "/", label: "Overview" },
     { href: "/connections", label: viewer.role === "ADMIN" ? "Connections" : "My connections" },
     { href: "/syncs", label: "Sync history" },
+    { href: "/knowledge", label: "Knowledge" },
     ...(viewer.role === "ADMIN"
       ? [
           { href: "/users", label: "Users" },

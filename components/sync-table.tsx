@@ -2,6 +2,7 @@ import Link from "next/link";
 import { ProviderName } from "./provider-name";
 import { Duration, RelativeTime } from "./relative-time";
 import { StatusBadge } from "./status-badge";
+import { RetryButton } from "./connect/retry-button";
 
 type Job = {
   id: string;
@@ -15,7 +16,7 @@ type Job = {
 };
 
 /** Sync jobs with every entry of their `errors`. `showConnection` for organization-wide history. */
-export function SyncTable({ jobs, showConnection = false }: { jobs: Job[]; showConnection?: boolean }) {
+export function SyncTable({ jobs, showConnection = false, retryable = false }: { jobs: Job[]; showConnection?: boolean; retryable?: boolean }) {
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="w-full min-w-[640px] text-sm" data-testid="sync-table">
@@ -35,7 +36,10 @@ export function SyncTable({ jobs, showConnection = false }: { jobs: Job[]; showC
           {jobs.map((job) => (
             <tr key={job.id} className="border-t border-slate-100 align-top" data-testid="sync-row">
               <td className="px-3 py-2">
-                <StatusBadge status={job.status} />
+                <span className="flex flex-col items-start gap-1">
+                  <StatusBadge status={job.status} />
+                  {retryable && job.status === "FAILED" && <RetryButton syncJobId={job.id} />}
+                </span>
               </td>
               {showConnection && job.connection && (
                 <td className="px-3 py-2">

@@ -38,7 +38,7 @@ async function endToEnd(db: Database) {
   const env = {
     DATABASE_URL: url,
     ATLAS_SANDBOX: "1",
-    ATLAS_WORKER_IN_PROCESS: "1",
+    ATLAS_WORKERS: "in-process",
     AUTH_SECRET: "e2e-only-secret-0123456789abcdef",
     NEXT_TELEMETRY_DISABLED: "1",
     E2E_PORT: String(port),
@@ -81,7 +81,7 @@ async function main() {
         const app = start("next", ["dev", "--port", port, ...rest], {
           DATABASE_URL: db.url,
           ATLAS_SANDBOX: sandbox ? "1" : process.env.ATLAS_SANDBOX,
-          ATLAS_WORKER_IN_PROCESS: process.env.ATLAS_WORKER_IN_PROCESS ?? "1",
+          ATLAS_WORKERS: process.env.ATLAS_WORKERS ?? "in-process",
           ...sandboxes?.env,
         });
         await new Promise<void>((resolve) => app.on("exit", () => resolve()));

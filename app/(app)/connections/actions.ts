@@ -17,6 +17,7 @@ import {
 } from "@/lib/nango/connections";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
 import { simulateSandboxSync } from "@/lib/sandbox";
+import { retrySyncJob, SyncJobNotFoundError, SyncJobNotRetryableError } from "@/lib/ingest/sync-job";
 import { prisma } from "@/lib/db/client";
 import { connectionsVisibleTo } from "@/lib/data/scope";
 
@@ -84,3 +85,19 @@ export const simulateSyncAction = simple(async (viewer, id) => {
   if (!connection) throw new NotFoundError("Connection");
   await simulateSandboxSync(connection.connectionId);
 }, "The sandbox ran a sync: its webhook is on the way, and the records go to the knowledge graph.");
+
+/** A FAILED job back on the queue; the worker resumes from its cursor, so nothing is written twice. */
+export async function retrySyncJobAction(syncJobId: string): Promise<ActionResult> {
+  const viewer = await getViewer();
+  const id = connectionIdSchema.safeParse(syncJobId);
+  if (!id.success) return { ok: false, message: "No such sync job." };
+  try {
+    await retrySyncJob(viewer, id.data);
+  } catch (err) {
+    if (err instanceof SyncJobNotFoundError) return { ok: false, message: "This sync job no longer exists, or it is not yours." };
+    if (err instanceof SyncJobNotRetryableError) return { ok: false, message: err.message };
+    throw err;
+  }
+  revalidatePath("/connections", "layout");
+  return { ok: true, message: "Retrying: the job resumes where it stopped." };
+}

@@ -6,6 +6,8 @@ import { SyncTable } from "@/components/sync-table";
 import { getViewer } from "@/lib/auth/viewer";
 import { PROVIDERS } from "@/lib/dashboard/overview";
 import { loadSyncHistory, parseSyncFilters } from "@/lib/dashboard/sync-history";
+import { RetentionCard } from "@/components/retention-card";
+import { lastMaintenanceRuns, syncJobRetentionDays } from "@/lib/maintenance/retention";
 
 export const metadata = { title: "Sync history" };
 
@@ -14,7 +16,10 @@ const SYNC_STATUSES = ["PENDING", "IN_PROGRESS", "COMPLETED", "FAILED"];
 export default async function SyncsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await getViewer();
   const filters = parseSyncFilters(await searchParams);
-  const { jobs, nextCursor, activity } = await loadSyncHistory(viewer, filters);
+  const [{ jobs, nextCursor, activity }, maintenance] = await Promise.all([
+    loadSyncHistory(viewer, filters),
+    viewer.role === "ADMIN" ? lastMaintenanceRuns() : Promise.resolve(null),
+  ]);
   const params = { status: filters.status, provider: filters.provider, from: filters.from, to: filters.to };
   return (
     <div className="space-y-4">
@@ -36,6 +41,7 @@ export default async function SyncsPage({ searchParams }: { searchParams: Promis
       </FilterForm>
       {jobs.length === 0 ? <EmptyState title="No sync jobs match">Change the filters or the date range.</EmptyState> : <SyncTable jobs={jobs} showConnection />}
       <Pager isFirst={!filters.cursor} firstHref={hrefWith("/syncs", params, {})} nextHref={nextCursor ? hrefWith("/syncs", params, { cursor: nextCursor }) : null} />
+      {maintenance && <RetentionCard runs={maintenance} retentionDays={syncJobRetentionDays()} />}
     </div>
   );
 }

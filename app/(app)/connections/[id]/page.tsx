@@ -152,7 +152,7 @@ export default async function ConnectionPage({
 
       <section className="space-y-3">
         <h2 className="text-lg font-semibold">Sync history ({connection._count.syncJobs.toLocaleString("en-US")} jobs)</h2>
-        {jobs.length === 0 ? <EmptyState title="No syncs yet" /> : <SyncTable jobs={jobs} />}
+        {jobs.length === 0 ? <EmptyState title="No syncs yet" /> : <SyncTable jobs={jobs} retryable />}
         <Pager
           isFirst={!cursor}
           firstHref={`/connections/${connection.id}`}

@@ -1,0 +1,102 @@
+import Link from "next/link";
+import { Card, EmptyState } from "@/components/card";
+import { ProjectForm } from "@/components/project-form";
+import { ProviderName } from "@/components/provider-name";
+import { RelativeTime } from "@/components/relative-time";
+import { getViewer } from "@/lib/auth/viewer";
+import { searchKnowledgePage } from "@/lib/dashboard/knowledge";
+
+export const metadata = { title: "Knowledge" };
+
+export default async function KnowledgePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const viewer = await getViewer();
+  const { projects, project, query, outcome } = await searchKnowledgePage(viewer, await searchParams);
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold">Knowledge</h1>
+        <p className="text-sm text-slate-600">
+          Search what your connections synced into the knowledge graph: facts Zep extracted and the episodes (issues, pages, messages) they came from.
+        </p>
+      </div>
+      <form className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm" role="search">
+        <label className="flex flex-col text-xs font-medium text-slate-700">
+          Project
+          <select name="project" defaultValue={project?.key} className="mt-1 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
+            {projects.map((p) => (
+              <option key={p.key} value={p.key}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex min-w-0 flex-1 flex-col text-xs font-medium text-slate-700">
+          Search
+          <input
+            type="search"
+            name="q"
+            defaultValue={query}
+            maxLength={400}
+            placeholder="e.g. flaky deploy, onboarding checklist, INC-42"
+            className="mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+          />
+        </label>
+        <button className="rounded-md bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-800">Search</button>
+      </form>
+
+      {outcome.kind === "idle" && (
+        <EmptyState title="Search a project's graph">Each project is a graph of its own; connections feed the project chosen when they were connected.</EmptyState>
+      )}
+      {outcome.kind === "error" && (
+        <p role="alert" className="rounded-md border border-rose-200 bg-rose-50 p-3 text-sm text-rose-900">
+          {outcome.message}
+        </p>
+      )}
+      {outcome.kind === "results" && outcome.results.length === 0 && (
+        <EmptyState title={`Nothing found for “${query}”`}>Try other words, or check that a sync has completed for this project.</EmptyState>
+      )}
+      {outcome.kind === "results" && outcome.results.length > 0 && (
+        <ol className="space-y-3" data-testid="knowledge-results">
+          {outcome.results.map((r) => (
+            <li key={`${r.kind}-${r.id}`} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm" data-testid="knowledge-result">
+              <div className="mb-2 flex flex-wrap items-center gap-2 text-xs text-slate-600">
+                <span className={`rounded-full px-2 py-0.5 font-medium ${r.kind === "fact" ? "bg-indigo-50 text-indigo-900" : "bg-slate-100 text-slate-800"}`}>
+                  {r.kind === "fact" ? "Fact" : "Episode"}
+                </span>
+                {r.provider && <ProviderName provider={r.provider} />}
+                {r.connection && (
+                  <Link href={`/connections/${r.connection.id}`} className="text-indigo-700 hover:underline">
+                    {r.connection.accountName ?? "connection"}
+                  </Link>
+                )}
+                <RelativeTime date={r.createdAt} />
+                {r.invalidAt && <span className="text-amber-800">no longer true since <RelativeTime date={r.invalidAt} /></span>}
+              </div>
+              <p className="line-clamp-6 whitespace-pre-line text-sm">{r.text}</p>
+              {r.url && (
+                <a href={r.url} target="_blank" rel="noreferrer" className="mt-2 inline-block text-sm text-indigo-700 hover:underline">
+                  Open the source record ↗
+                </a>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+
+      {viewer.role === "ADMIN" && (
+        <Card title="Projects">
+          <p className="mb-3 text-sm text-slate-600">A project is a knowledge graph of its own inside {viewer.organizationName}. Every organization has “Default”.</p>
+          <ul className="mb-4 divide-y divide-slate-100 text-sm" data-testid="projects">
+            {projects.map((p) => (
+              <li key={p.key} className="flex flex-wrap justify-between gap-2 py-1.5">
+                <span className="font-medium">{p.name}</span>
+                <span className="font-mono text-xs text-slate-600">graph {p.graphId}</span>
+              </li>
+            ))}
+          </ul>
+          <ProjectForm />
+        </Card>
+      )}
+    </div>
+  );
+}

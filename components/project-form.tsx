@@ -1,0 +1,27 @@
+"use client";
+import { useActionState } from "react";
+import { createProjectAction, type ProjectFormState } from "@/app/(app)/knowledge/actions";
+
+export function ProjectForm() {
+  const [state, action, pending] = useActionState<ProjectFormState, FormData>(createProjectAction, null);
+  return (
+    <form action={action} className="flex flex-wrap items-end gap-3">
+      <label className="flex flex-col text-xs font-medium text-slate-700">
+        Name
+        <input name="name" required maxLength={100} className="mt-1 w-56 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+      </label>
+      <label className="flex flex-col text-xs font-medium text-slate-700">
+        Key (optional)
+        <input name="key" maxLength={40} pattern="[a-z0-9-]{1,40}" placeholder="from the name" className="mt-1 w-40 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+      </label>
+      <button disabled={pending} className="rounded-md bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-800 disabled:opacity-50">
+        Add project
+      </button>
+      {state && (
+        <p role="status" className={`w-full text-sm ${state.ok ? "text-emerald-800" : "text-rose-800"}`}>
+          {state.message}
+        </p>
+      )}
+    </form>
+  );
+}
