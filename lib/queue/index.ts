@@ -218,7 +218,8 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
           if (!job) return;
           const result = await runSyncJob(job.data.syncJobId, {
             ...run,
-            continuation: job.data.continuation,
+            // A continuation picked up again after a failure (or a dead worker) is a new attempt.
+            continuation: job.data.continuation && job.retryCount === 0,
             isLastAttempt: job.retryCount >= job.retryLimit,
             timeBudgetMs: i.timeBudgetSeconds * 1000,
             shouldStop: () => s.stopping,
