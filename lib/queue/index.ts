@@ -239,7 +239,7 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
   }
 
   if (which.maintenance) {
-    await boss.work<MaintenanceJobData>(QUEUES.maintenance, { batchSize: 1, pollingIntervalSeconds: 5 }, async ([job]) => {
+    await boss.work<MaintenanceJobData>(QUEUES.maintenance, { batchSize: 1, pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1) }, async ([job]) => {
       if (!job) return;
       return runMaintenanceTask(job.data.task, { organizationId: job.data.organizationId });
     });
@@ -247,7 +247,7 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
     // pg-boss keeps one schedule per queue name; session cleanup rides on the same daily job (see
     // runMaintenanceTask), recovery has a queue of its own.
     await boss.createQueue(RECOVERY_QUEUE, { name: RECOVERY_QUEUE, retryLimit: 0, expireInSeconds: 600 });
-    await boss.work(RECOVERY_QUEUE, { batchSize: 1, pollingIntervalSeconds: 5 }, async () => runMaintenanceTask(MAINTENANCE_TASKS.recoverSyncJobs));
+    await boss.work(RECOVERY_QUEUE, { batchSize: 1, pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1) }, async () => runMaintenanceTask(MAINTENANCE_TASKS.recoverSyncJobs));
     await boss.schedule(RECOVERY_QUEUE, settings.maintenance.recoveryCron, {});
   }
 
