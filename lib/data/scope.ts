@@ -35,3 +35,16 @@ export function connectionsVisibleToSql(scope: Scope, alias = "c"): Prisma.Sql {
 export function webhookDeliveriesOf(scope: Pick<Scope, "organizationId">): Prisma.WebhookDeliveryWhereInput {
   return { organizationId: scope.organizationId };
 }
+
+/**
+ * Projects (knowledge graphs) over raw SQL with "Project" aliased as `alias`. Admins: every project of the
+ * organization. Members: the projects their own connections feed (Connection.metadata.projectId, "default"
+ * when unset) plus the organization's default project.
+ */
+export function projectsVisibleToSql(scope: Scope, alias = "p"): Prisma.Sql {
+  const a = Prisma.raw(`"${alias}"`);
+  if (scope.role === "ADMIN") return Prisma.sql`${a}."organizationId" = ${scope.organizationId}`;
+  return Prisma.sql`${a}."organizationId" = ${scope.organizationId} AND (${a}."key" = 'default' OR ${a}."key" IN (
+    SELECT COALESCE(NULLIF(c."metadata"->>'projectId', ''), 'default') FROM "Connection" c
+    WHERE c."organizationId" = ${scope.organizationId} AND c."userId" = ${scope.userId}))`;
+}

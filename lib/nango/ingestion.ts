@@ -1,22 +1,35 @@
 // The hand-off from "Nango says a sync finished" to "Atlas reads the records and feeds the graph".
 //
-// The ingestion worker is a later piece: it will page through listRecords from the job's cursor, write to
-// Zep, and then own the SyncJob's final status (COMPLETED / FAILED). The webhook handler only calls
-// enqueueIngestion(jobId) after committing a PENDING job. Until a worker registers a queue with
-// setIngestionQueue, the job is marked COMPLETED at once, so dashboards do not show PENDING forever.
+// The webhook handler only calls enqueueIngestion(jobId) after committing a PENDING job. The job queue
+// (lib/queue) registers itself with setIngestionQueue at start-up; a worker then pages through listRecords,
+// writes to Zep, and owns the SyncJob's final status (COMPLETED / FAILED), see lib/ingest/sync-job.ts.
+// Until a queue is registered (no worker in this deployment), the job is marked COMPLETED at once with
+// recordsProcessed = Nango's own count, so dashboards do not show PENDING forever.
 import { prisma } from "@/lib/db/client";
 
 type IngestionQueue = (jobId: string) => Promise<void>;
 
-let queue: IngestionQueue | null = null;
+// On globalThis: Next's dev server re-evaluates this module on changes, and a re-evaluated module must not
+// forget the queue registered by instrumentation (webhooks would silently fall back to "COMPLETED").
+const holder = globalThis as unknown as { atlasIngestionQueue?: IngestionQueue | null };
 
-/** Called once by the ingestion worker at start-up (e.g. with a pg-boss `send`); null unregisters it. */
+/** Called by lib/queue at start-up (a pg-boss `send`); null unregisters it. */
 export function setIngestionQueue(next: IngestionQueue | null): void {
-  queue = next;
+  holder.atlasIngestionQueue = next;
+}
+
+/** Whether a queue is registered (enqueued jobs will be worked on by some worker). */
+export function hasIngestionQueue(): boolean {
+  return !!holder.atlasIngestionQueue;
 }
 
 export async function enqueueIngestion(jobId: string): Promise<void> {
+  const queue = holder.atlasIngestionQueue;
   if (queue) return queue(jobId);
-  // No worker yet: nothing will ingest the records, so the job is as done as it will get.
-  await prisma.syncJob.updateMany({ where: { id: jobId, status: "PENDING" }, data: { status: "COMPLETED", completedAt: new Date() } });
+  // No worker: nothing will ingest the records, so the job is as done as it will get. Nango's count stands
+  // in for the records processed, as before ingestion existed.
+  await prisma.$executeRaw`
+    UPDATE "SyncJob"
+    SET status = 'COMPLETED', "completedAt" = now(), "recordsProcessed" = COALESCE("recordsReported", "recordsProcessed")
+    WHERE id = ${jobId} AND status = 'PENDING'`;
 }

@@ -44,7 +44,7 @@ async function rowsFor(connectionId: string) {
   const syncJobs = await prisma.syncJob.findMany({
     where: { connection: { connectionId } },
     orderBy: { startedAt: "asc" },
-    select: { syncId: true, status: true, recordsProcessed: true, errors: true, startedAt: true, completedAt: true },
+    select: { syncId: true, status: true, recordsProcessed: true, recordsReported: true, model: true, modifiedAfter: true, errors: true, startedAt: true, completedAt: true },
   });
   const deliveries = await prisma.webhookDelivery.findMany({
     where: { connectionId },
@@ -137,7 +137,7 @@ describe("auth webhooks", () => {
 });
 
 describe("sync webhooks", () => {
-  it("success: one PENDING job per run, handed to ingestion, recordsProcessed = added + updated + deleted", async () => {
+  it("success: one PENDING job per run, handed to ingestion, recordsReported = added + updated + deleted", async () => {
     const { connectionId, creation } = await connectedUser("github");
     await deliver(creation);
     await sandbox.simulateSync(connectionId, { added: 5 });
@@ -152,7 +152,10 @@ describe("sync webhooks", () => {
       {
         syncId: syncIdFor({ connectionId, syncName: "issues", syncVariant: "base", model: "Issue" }, run.modifiedAfter),
         status: "PENDING",
-        recordsProcessed: 6,
+        recordsProcessed: 0,
+        recordsReported: 6,
+        model: "Issue",
+        modifiedAfter: new Date(run.modifiedAfter),
         errors: null,
         startedAt: new Date(run.modifiedAfter),
         completedAt: null,
@@ -164,13 +167,13 @@ describe("sync webhooks", () => {
     expect(handed).toEqual([job.id]);
   });
 
-  it("without an ingestion queue, the hook marks the job COMPLETED", async () => {
+  it("without an ingestion queue, the hook marks the job COMPLETED with Nango's count as recordsProcessed", async () => {
     const { connectionId, creation } = await connectedUser("notion");
     await deliver(creation);
     const run = await sandbox.simulateSync(connectionId, { added: 4 });
     await deliver(run.webhook);
     expect((await rowsFor(connectionId)).syncJobs).toEqual([
-      expect.objectContaining({ status: "COMPLETED", recordsProcessed: 4, completedAt: expect.any(Date) }),
+      expect.objectContaining({ status: "COMPLETED", recordsProcessed: 4, recordsReported: 4, completedAt: expect.any(Date) }),
     ]);
   });
 
@@ -205,6 +208,9 @@ describe("sync webhooks", () => {
         syncId: syncIdFor({ connectionId, syncName: "issues", syncVariant: "base", model: "Issue" }, p.startedAt),
         status: "FAILED",
         recordsProcessed: 0,
+        recordsReported: null,
+        model: "Issue",
+        modifiedAfter: null,
         errors: [error],
         startedAt: new Date(p.startedAt),
         completedAt: new Date(p.failedAt),
@@ -277,7 +283,7 @@ describe("duplicates and concurrency", () => {
 
     const rows = await rowsFor(connectionId);
     expect(await prisma.connection.count({ where: { connectionId } })).toBe(1);
-    expect(rows.syncJobs).toEqual([expect.objectContaining({ status: "PENDING", recordsProcessed: 9 })]);
+    expect(rows.syncJobs).toEqual([expect.objectContaining({ status: "PENDING", recordsProcessed: 0, recordsReported: 9 })]);
     expect(handed).toHaveLength(1);
     const outcomes = rows.deliveries.map((d) => `${d.type}:${d.outcome}`);
     expect(outcomes.filter((o) => o === "auth:APPLIED")).toHaveLength(1);

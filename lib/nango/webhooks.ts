@@ -275,7 +275,11 @@ async function applySync(tx: Tx, w: SyncWebhook): Promise<Applied> {
         syncId: syncIdFor(w, w.modifiedAfter),
         connectionId: connection.id,
         status: "PENDING",
-        recordsProcessed: w.responseResults.added + w.responseResults.updated + w.responseResults.deleted,
+        // Nango's count; recordsProcessed counts records written to the graph by the ingestion worker.
+        recordsReported: w.responseResults.added + w.responseResults.updated + w.responseResults.deleted,
+        recordsProcessed: 0,
+        model: w.model,
+        modifiedAfter: new Date(w.modifiedAfter),
         startedAt: runAt,
       },
       update: {}, // a redelivery changes nothing; the ingestion worker owns the status from here on
@@ -301,6 +305,7 @@ async function applySync(tx: Tx, w: SyncWebhook): Promise<Applied> {
       syncId: syncIdFor(w, w.startedAt),
       connectionId: connection.id,
       status: "FAILED",
+      model: w.model,
       errors: [error],
       startedAt: new Date(w.startedAt),
       completedAt: new Date(w.failedAt),

@@ -265,7 +265,16 @@ export async function deleteEpisode(episodeUuid: string, opts: ZepCallOptions = 
 
 // ---- search ---------------------------------------------------------------------------------------
 
-export type GraphFact = { uuid: string; fact: string; name: string; createdAt: string; validAt?: string; invalidAt?: string; episodeUuids: string[] };
+export type GraphFact = {
+  uuid: string;
+  fact: string;
+  name: string;
+  createdAt: string;
+  validAt?: string;
+  invalidAt?: string;
+  episodeUuids: string[];
+  score?: number;
+};
 export type GraphEpisodeHit = {
   uuid: string;
   content: string;
@@ -295,6 +304,7 @@ export async function searchGraph(graphId: string, query: string, limit = 10, op
       validAt: e.validAt,
       invalidAt: e.invalidAt,
       episodeUuids: e.episodes ?? [],
+      score: e.score,
     })),
     episodes: (episodes.episodes ?? []).map((e) => ({
       uuid: e.uuid,

@@ -1,0 +1,286 @@
+/**
+ * One ingestion run of a SyncJob: Nango's records of the run → episodes in the connection's project graph.
+ * Called by the queue worker (lib/queue) with the SyncJob id; knows nothing about pg-boss.
+ *
+ *   PENDING ──claim──▶ IN_PROGRESS ──all records in the graph──▶ COMPLETED
+ *                         │  ▲
+ *          attempt failed │  │ retry (pg-boss, with backoff), resumed from SyncJob.cursor
+ *                         ▼  │
+ *                    (IN_PROGRESS) ──last attempt failed, or Nango refused──▶ FAILED ──retrySyncJob──▶ PENDING
+ *
+ * - Exactly once: ingestRecords skips episodes whose key is already in the graph, and `cursor` (saved with
+ *   recordsProcessed, together, every few records) lets a retry skip re-reading what is done.
+ * - One writer per graph across processes: a PostgreSQL advisory lock (graph-lock.ts) held for the run. A job
+ *   whose graph is busy is not started ("BUSY"); the queue offers it again a few seconds later.
+ * - Bounded runs: after `timeBudgetMs` (or when the worker is shutting down) the run stops at a record
+ *   boundary, saves its cursor and reports "YIELDED"; the queue sends a continuation. A long backfill is
+ *   thus a chain of short runs, never a job pg-boss would expire while it is healthy.
+ * - Every failed Zep/Nango attempt (RATE_LIMIT with retryAfter, ZEP_UNAVAILABLE, ...) is appended to
+ *   SyncJob.errors in the seed's shape {message, code, timestamp, retryAfter?}, also when the job completes.
+ */
+import type { Nango } from "@nangohq/node";
+import { Prisma, prisma } from "@/lib/db/client";
+import { syncJobsVisibleTo, type Scope } from "@/lib/data/scope";
+import { nangoClient } from "@/lib/nango/client";
+import { enqueueIngestion, hasIngestionQueue } from "@/lib/nango/ingestion";
+import { providerConfig } from "@/lib/nango/providers";
+import { ensureDefaultProject } from "@/lib/projects";
+import { graphIdFor, ZepCallError, type ZepCallOptions } from "@/lib/zep";
+import type { ProviderName } from "./episodes";
+import { tryLockGraph } from "./graph-lock";
+import { IngestError, ingestRecords } from "./ingest";
+import { NangoPermanentError, NangoUnavailableError, nangoRecords, type RecordStreamOptions } from "./nango-records";
+
+/** One entry of SyncJob.errors (the seed's shape). */
+export type SyncJobErrorEntry = { message: string; code: string; timestamp: string; retryAfter?: number };
+
+export type RunSyncJobOptions = {
+  /** A continuation of a run that yielded: not a new attempt. */
+  continuation?: boolean;
+  /** No retry follows this attempt: a failure marks the job FAILED. */
+  isLastAttempt?: boolean;
+  /** Stop at the next record boundary after this long (then YIELDED). Default: no budget. */
+  timeBudgetMs?: number;
+  /** Polled between records; true stops the run like an exhausted budget (worker shutting down). */
+  shouldStop?: () => boolean;
+  /** Zep client / retry policy (tests); default: the process-wide client from the environment. */
+  zep?: ZepCallOptions;
+  /** Nango client; default nangoClient(). */
+  nango?: Nango;
+  /** listRecords retry knobs (tests). */
+  nangoRetry?: Pick<RecordStreamOptions, "maxAttempts" | "baseDelayMs" | "maxRetryAfterMs" | "sleep">;
+  pageSize?: number;
+  /** Progress is written every `records` records or `ms` milliseconds, whichever comes first. */
+  progressEvery?: { records: number; ms: number };
+  /** Database for the graph lock (default DATABASE_URL). */
+  connectionString?: string;
+};
+
+export type RunSyncJobResult =
+  | { outcome: "COMPLETED"; recordsProcessed: number; episodesWritten: number; episodesSkipped: number }
+  | { outcome: "FAILED"; recordsProcessed: number; error: string }
+  | { outcome: "YIELDED"; recordsProcessed: number }
+  | { outcome: "BUSY"; graphId: string }
+  | { outcome: "SKIPPED"; reason: string };
+
+/** The attempt failed and will be retried; the error entries are already on the SyncJob. */
+export class SyncJobAttemptError extends Error {
+  name = "SyncJobAttemptError";
+  constructor(
+    message: string,
+    readonly syncJobId: string,
+  ) {
+    super(message);
+  }
+}
+
+type JsonObject = Record<string, unknown>;
+const asObject = (v: unknown): JsonObject => (v && typeof v === "object" && !Array.isArray(v) ? (v as JsonObject) : {});
+const nonEmpty = (v: unknown): string | undefined => (typeof v === "string" && v.trim() ? v : undefined);
+
+/** What a SyncJob reads from and writes to: resolved from the job's connection. */
+export async function ingestionTargetOf(syncJobId: string) {
+  const job = await prisma.syncJob.findUnique({
+    where: { id: syncJobId },
+    select: {
+      id: true,
+      status: true,
+      model: true,
+      modifiedAfter: true,
+      cursor: true,
+      recordsProcessed: true,
+      connection: { select: { id: true, connectionId: true, provider: true, organizationId: true, metadata: true } },
+    },
+  });
+  if (!job) return null;
+  const c = job.connection;
+  const metadata = asObject(c.metadata);
+  const projectId = nonEmpty(metadata.projectId) ?? "default";
+  const config = providerConfig(c.provider);
+  return {
+    job,
+    organizationId: c.organizationId,
+    projectId,
+    graphId: graphIdFor(c.organizationId, projectId),
+    provider: c.provider,
+    nangoConnectionId: c.connectionId,
+    providerConfigKey: nonEmpty(metadata.integrationId) ?? nonEmpty(metadata.providerConfigKey) ?? config.integrationId,
+    model: job.model ?? config.models[0]!,
+  };
+}
+
+export async function runSyncJob(syncJobId: string, opts: RunSyncJobOptions = {}): Promise<RunSyncJobResult> {
+  const target = await ingestionTargetOf(syncJobId);
+  if (!target) return { outcome: "SKIPPED", reason: "the sync job no longer exists" };
+  if (target.job.status === "COMPLETED" || target.job.status === "FAILED") {
+    return { outcome: "SKIPPED", reason: `the sync job is already ${target.job.status}` };
+  }
+
+  const lock = await tryLockGraph(target.graphId, opts.connectionString);
+  if (!lock) return { outcome: "BUSY", graphId: target.graphId };
+  try {
+    return await runLocked(syncJobId, target.graphId, opts);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLocked(syncJobId: string, graphId: string, opts: RunSyncJobOptions): Promise<RunSyncJobResult> {
+  // Re-read under the lock: another worker may have finished this job while we waited for nothing.
+  const target = await ingestionTargetOf(syncJobId);
+  if (!target || target.graphId !== graphId) return { outcome: "SKIPPED", reason: "the sync job changed while it was queued" };
+  const { job } = target;
+  if (job.status !== "PENDING" && job.status !== "IN_PROGRESS") return { outcome: "SKIPPED", reason: `the sync job is already ${job.status}` };
+
+  // A run without a cursor starts from the beginning of the sync's records, so its count does too.
+  const base = job.cursor ? job.recordsProcessed : 0;
+  const claimed = await prisma.syncJob.updateMany({
+    where: { id: syncJobId, status: { in: ["PENDING", "IN_PROGRESS"] } },
+    data: {
+      status: "IN_PROGRESS",
+      recordsProcessed: base,
+      completedAt: null,
+      ...(opts.continuation ? {} : { attempts: { increment: 1 } }),
+    },
+  });
+  if (claimed.count === 0) return { outcome: "SKIPPED", reason: "the sync job was finished by another run" };
+  await ensureProject(target.organizationId, target.projectId);
+
+  const pending: SyncJobErrorEntry[] = [];
+  let cursor = job.cursor;
+  let handled = 0;
+  let flushedHandled = 0;
+  let lastFlush = Date.now();
+  const every = opts.progressEvery ?? { records: 50, ms: 1_000 };
+  const flush = async () => {
+    const errors = pending.splice(0);
+    await saveProgress(syncJobId, { recordsProcessed: base + handled, cursor, errors });
+    flushedHandled = handled;
+    lastFlush = Date.now();
+  };
+
+  const deadline = opts.timeBudgetMs === undefined ? Infinity : Date.now() + opts.timeBudgetMs;
+  let stopped = false;
+  const shouldStop = () => {
+    if (!stopped && (Date.now() >= deadline || opts.shouldStop?.())) stopped = true;
+    return stopped;
+  };
+
+  try {
+    const records = nangoRecords(
+      opts.nango ?? nangoClient(),
+      {
+        providerConfigKey: target.providerConfigKey,
+        connectionId: target.nangoConnectionId,
+        model: target.model,
+        cursor: job.cursor,
+        modifiedAfter: job.modifiedAfter?.toISOString() ?? null,
+        pageSize: opts.pageSize,
+      },
+      { ...opts.nangoRetry, shouldStop, onError: (e) => pending.push(e) },
+    );
+    const result = await ingestRecords({
+      records,
+      graphId,
+      source: { provider: target.provider.toLowerCase() as ProviderName, connectionId: target.nangoConnectionId, model: target.model },
+      zep: { ...opts.zep, onError: (e) => void pending.push(e) },
+      onCheckpoint: async (recordCursor) => {
+        cursor = recordCursor;
+        handled += 1;
+        if (handled - flushedHandled >= every.records || Date.now() - lastFlush >= every.ms) await flush();
+      },
+    });
+    handled = result.records;
+
+    if (stopped) {
+      await flush();
+      return { outcome: "YIELDED", recordsProcessed: base + handled };
+    }
+    const errors = pending.splice(0);
+    await saveProgress(syncJobId, { recordsProcessed: base + handled, cursor, errors, status: "COMPLETED" });
+    return { outcome: "COMPLETED", recordsProcessed: base + handled, episodesWritten: result.episodesWritten, episodesSkipped: result.episodesSkipped };
+  } catch (err) {
+    // Zep and Nango failures were recorded attempt by attempt (onError); anything else gets one entry here.
+    const recorded = err instanceof IngestError || err instanceof ZepCallError || err instanceof NangoPermanentError || err instanceof NangoUnavailableError;
+    const message = err instanceof Error ? err.message : String(err);
+    if (!recorded) pending.push({ message: `Ingestion failed: ${message}`, code: "INGESTION_ERROR", timestamp: new Date().toISOString() });
+    const final = opts.isLastAttempt || err instanceof NangoPermanentError;
+    const errors = pending.splice(0);
+    await saveProgress(syncJobId, { recordsProcessed: base + handled, cursor, errors, ...(final ? { status: "FAILED" as const } : {}) });
+    if (final) return { outcome: "FAILED", recordsProcessed: base + handled, error: message };
+    throw new SyncJobAttemptError(message, syncJobId);
+  }
+}
+
+/** recordsProcessed and cursor together (they always describe the same point), plus new error entries. */
+async function saveProgress(
+  id: string,
+  p: { recordsProcessed: number; cursor: string | null; errors: SyncJobErrorEntry[]; status?: "COMPLETED" | "FAILED" },
+) {
+  const errors = JSON.stringify(p.errors);
+  if (p.status) {
+    await prisma.$executeRaw`
+      UPDATE "SyncJob" SET
+        "recordsProcessed" = ${p.recordsProcessed}, "cursor" = ${p.cursor},
+        "errors" = ${appendErrors(errors)},
+        status = ${p.status}::"SyncStatus", "completedAt" = now()
+      WHERE id = ${id}`;
+  } else {
+    await prisma.$executeRaw`
+      UPDATE "SyncJob" SET
+        "recordsProcessed" = ${p.recordsProcessed}, "cursor" = ${p.cursor},
+        "errors" = ${appendErrors(errors)}
+      WHERE id = ${id}`;
+  }
+}
+
+/** SQL for "errors, with these entries appended" (an empty batch leaves the column, null included, as is). */
+function appendErrors(json: string): Prisma.Sql {
+  if (json === "[]") return Prisma.sql`"errors"`;
+  // The seed's shape is an array; anything else already there is kept as the first entry.
+  return Prisma.sql`(CASE jsonb_typeof("errors") WHEN 'array' THEN "errors" WHEN 'object' THEN jsonb_build_array("errors") ELSE '[]'::jsonb END) || ${json}::jsonb`;
+}
+
+/** Connections may name a project (metadata.projectId) that has no Project row yet: it gets one on first use. */
+async function ensureProject(organizationId: string, key: string) {
+  if (key === "default") return void (await ensureDefaultProject(organizationId));
+  await prisma.project.upsert({
+    where: { organizationId_key: { organizationId, key } },
+    create: { organizationId, key, name: key },
+    update: {},
+    select: { id: true },
+  });
+}
+
+// ---- manual retry -----------------------------------------------------------------------------------
+
+export class SyncJobNotFoundError extends Error {
+  name = "NotFoundError";
+  constructor() {
+    super("Sync job not found");
+  }
+}
+
+export class SyncJobNotRetryableError extends Error {
+  name = "SyncJobNotRetryableError";
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/**
+ * Re-runs a FAILED job the scope can see: back to PENDING (cursor, errors and attempts kept) and onto the
+ * queue. The worker resumes from the saved cursor; episodes already in the graph are not written again.
+ */
+export async function retrySyncJob(scope: Scope, syncJobId: string): Promise<{ id: string; status: "PENDING" }> {
+  const job = await prisma.syncJob.findFirst({ where: { id: syncJobId, ...syncJobsVisibleTo(scope) }, select: { id: true, status: true } });
+  if (!job) throw new SyncJobNotFoundError();
+  if (job.status !== "FAILED") throw new SyncJobNotRetryableError(`Only failed sync jobs can be retried; this one is ${job.status}.`);
+  // Without a queue, enqueueIngestion would just mark the job COMPLETED: say so instead of pretending.
+  if (!hasIngestionQueue()) throw new SyncJobNotRetryableError("No ingestion worker is configured, so the job cannot be retried.");
+  const { count } = await prisma.syncJob.updateMany({ where: { id: job.id, status: "FAILED" }, data: { status: "PENDING", completedAt: null } });
+  if (count === 0) throw new SyncJobNotRetryableError("The sync job changed meanwhile; reload and try again.");
+  await enqueueIngestion(job.id);
+  return { id: job.id, status: "PENDING" };
+}
+

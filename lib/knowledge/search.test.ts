@@ -1,0 +1,122 @@
+// Knowledge search over graphs filled by real ingestion runs (runSyncJob, no queue): tenancy, project
+// visibility and the provenance of each result.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ZodError } from "zod";
+import { runSyncJob } from "@/lib/ingest/sync-job";
+import { createProject, ProjectNotFoundError } from "@/lib/projects";
+import { createUser } from "@/lib/test/factory";
+import { connectedUser, startHarness, syncAndDeliver, type Harness } from "@/lib/test/ingest-harness";
+import { graphIdFor } from "@/lib/zep";
+import { setIngestionQueue } from "@/lib/nango/ingestion";
+import { searchKnowledge } from "./search";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+  // Jobs stay PENDING for the direct runSyncJob calls below (no worker, no fallback completion).
+  setIngestionQueue(async () => {});
+});
+afterAll(async () => {
+  setIngestionQueue(null);
+  await h?.stop();
+});
+
+async function ingest(nangoConnectionId: string, added: number) {
+  const { job } = await syncAndDeliver(h, nangoConnectionId, { added });
+  const result = await runSyncJob(job.id, { zep: { client: h.zepClient } });
+  expect(result).toMatchObject({ outcome: "COMPLETED" });
+}
+
+describe("searchKnowledge", () => {
+  it("two organizations never see each other's graphs", async () => {
+    const a = await connectedUser(h, { integrationId: "github", role: "ADMIN" });
+    const b = await connectedUser(h, { integrationId: "jira", role: "ADMIN" });
+    await ingest(a.nangoConnectionId, 30);
+    await ingest(b.nangoConnectionId, 30);
+    const [graphA, graphB] = [graphIdFor(a.org.id, "default"), graphIdFor(b.org.id, "default")];
+    expect(graphA).not.toBe(graphB);
+    const idsA = new Set(h.zep.episodes(graphA).map((e) => e.uuid));
+    const idsB = new Set(h.zep.episodes(graphB).map((e) => e.uuid));
+
+    // Words every generated record of both providers shares ("fails", "slow", ... come from one vocabulary).
+    for (const query of ["login fails on retry", "billing search sync dashboard webhooks"]) {
+      const { results } = await searchKnowledge(b.scope, { projectKey: "default", query, limit: 50 });
+      expect(results.length).toBeGreaterThan(0);
+      for (const r of results) {
+        expect(r.provider).toBe("JIRA");
+        expect(r.connection).toEqual({ id: b.connection.id, accountName: "Ada" });
+        if (r.kind === "episode") {
+          expect(idsB.has(r.id)).toBe(true);
+          expect(idsA.has(r.id)).toBe(false);
+        }
+      }
+      const fromA = await searchKnowledge(a.scope, { projectKey: "default", query, limit: 50 });
+      expect(fromA.results.every((r) => r.provider === "GITHUB" && r.connection?.id === a.connection.id)).toBe(true);
+    }
+  });
+
+  it("normalizes facts and episodes with score, time, provider, connection and a link to the source record", async () => {
+    const a = await connectedUser(h, { integrationId: "github", projectId: "docs" });
+    await ingest(a.nangoConnectionId, 12);
+    await new Promise((r) => setTimeout(r, 20)); // the sandbox turns episodes into facts asynchronously, like Zep
+
+    const { project, results } = await searchKnowledge(a.scope, { projectKey: "docs", query: "GitHub issue", limit: 5 });
+
+    expect(project).toEqual({ key: "docs", name: "docs" });
+    expect(results.filter((r) => r.kind === "fact")).toHaveLength(5);
+    expect(results.filter((r) => r.kind === "episode")).toHaveLength(5);
+    for (const r of results) {
+      expect(r).toEqual({
+        kind: expect.stringMatching(/^(fact|episode)$/),
+        id: expect.any(String),
+        text: expect.any(String),
+        score: expect.any(Number),
+        createdAt: expect.any(String),
+        provider: "GITHUB",
+        connection: { id: a.connection.id, accountName: "Ada" },
+        url: expect.stringMatching(/^https:\/\/github\.com\/acme\/[a-z]+\/issues\/\d+$/),
+        recordId: expect.stringMatching(/^\d+$/),
+        invalidAt: null,
+      });
+    }
+    const scores = results.map((r) => r.score!);
+    expect(scores).toEqual([...scores].sort((x, y) => y - x));
+  });
+
+  it("a member can search the projects their connections feed (and default), not others; another member's connection stays anonymous", async () => {
+    const admin = await connectedUser(h, { role: "ADMIN", projectId: "research" });
+    const member = await connectedUser(h, { org: admin.org, projectId: "proj-m" });
+    await createProject(admin.scope, { name: "Secret Plans" });
+    await ingest(admin.nangoConnectionId, 5);
+    await ingest(member.nangoConnectionId, 5);
+
+    await expect(searchKnowledge(member.scope, { projectKey: "research", query: "login" })).rejects.toBeInstanceOf(ProjectNotFoundError);
+    await expect(searchKnowledge(member.scope, { projectKey: "secret-plans", query: "login" })).rejects.toBeInstanceOf(ProjectNotFoundError);
+    await expect(searchKnowledge(member.scope, { projectKey: "default", query: "login" })).resolves.toMatchObject({ project: { key: "default" } });
+    const own = await searchKnowledge(member.scope, { projectKey: "proj-m", query: "GitHub issue", limit: 50 });
+    expect(own.results.length).toBeGreaterThan(0);
+    expect(own.results.every((r) => r.connection?.id === member.connection.id)).toBe(true);
+
+    // The admin sees every project; in "research", results come from the admin's connection.
+    const research = await searchKnowledge(admin.scope, { projectKey: "research", query: "GitHub issue", limit: 50 });
+    expect(research.results.length).toBeGreaterThan(0);
+    expect(research.results.every((r) => r.connection?.id === admin.connection.id)).toBe(true);
+
+    // A second member who joins project proj-m through no connection of their own sees nothing of it.
+    const outsider = await createUser(admin.org.id);
+    await expect(
+      searchKnowledge({ organizationId: admin.org.id, userId: outsider.id, role: "MEMBER" }, { projectKey: "proj-m", query: "login" }),
+    ).rejects.toBeInstanceOf(ProjectNotFoundError);
+    // Nor can anyone reach another organization's project by key.
+    const other = await connectedUser(h, { role: "ADMIN" });
+    await expect(searchKnowledge(other.scope, { projectKey: "research", query: "login" })).rejects.toBeInstanceOf(ProjectNotFoundError);
+  });
+
+  it("validates the input: query of 1–400 characters, limit 1–50", async () => {
+    const a = await connectedUser(h);
+    await expect(searchKnowledge(a.scope, { projectKey: "default", query: "   " })).rejects.toBeInstanceOf(ZodError);
+    await expect(searchKnowledge(a.scope, { projectKey: "default", query: "x".repeat(401) })).rejects.toBeInstanceOf(ZodError);
+    await expect(searchKnowledge(a.scope, { projectKey: "default", query: "ok", limit: 51 })).rejects.toBeInstanceOf(ZodError);
+    await expect(searchKnowledge(a.scope, { projectKey: "default", query: "x".repeat(400) })).resolves.toMatchObject({ results: [] });
+  });
+});

@@ -1,0 +1,105 @@
+// Searching a project's knowledge graph on behalf of a viewer. The project must be visible to the scope
+// (lib/projects, rule in lib/data/scope), so a member can only search what their connections feed and no
+// one can reach another organization's graph: the graph id is derived from the scope's own organization.
+import { z } from "zod";
+import { prisma, type Provider } from "@/lib/db/client";
+import { connectionsVisibleTo, type Scope } from "@/lib/data/scope";
+import { visibleProject } from "@/lib/projects";
+import { ensureGraph, searchGraph, type GraphEpisodeHit, type ZepCallOptions } from "@/lib/zep";
+
+export const searchKnowledgeInput = z.object({
+  projectKey: z.string().trim().min(1).max(100),
+  query: z.string().trim().min(1, "Enter something to search for").max(400, "Search for at most 400 characters"),
+  limit: z.number().int().min(1).max(50).default(10),
+});
+export type SearchKnowledgeInput = z.input<typeof searchKnowledgeInput>;
+
+export type KnowledgeResult = {
+  kind: "fact" | "episode";
+  /** Zep's uuid of the edge or episode. */
+  id: string;
+  /** The fact, or the episode's content. */
+  text: string;
+  /** Zep's relevance (higher is better); null when Zep gave none. */
+  score: number | null;
+  createdAt: string;
+  /** Where the knowledge came from, as far as the source episode tells. */
+  provider: Provider | null;
+  /** The Atlas connection that fed it, when the viewer may see that connection. */
+  connection: { id: string; accountName: string | null } | null;
+  /** Link back to the source record (issue, page, message), when the record had one. */
+  url: string | null;
+  recordId: string | null;
+  /** For facts: when the fact stopped being true (e.g. the record was deleted or changed). */
+  invalidAt: string | null;
+};
+
+export type KnowledgeSearchResult = { project: { key: string; name: string }; results: KnowledgeResult[] };
+
+const PROVIDERS: Record<string, Provider> = { github: "GITHUB", notion: "NOTION", jira: "JIRA", slack: "SLACK", linear: "LINEAR" };
+
+/** The episode's Nango connection id: metadata first, else the "(Nango connection …)" of its description. */
+function nangoConnectionOf(e: Pick<GraphEpisodeHit, "metadata" | "sourceDescription"> | undefined): string | null {
+  const fromMeta = e?.metadata?.connectionId;
+  if (typeof fromMeta === "string" && fromMeta) return fromMeta;
+  return /\(Nango connection ([^)]+)\)/.exec(e?.sourceDescription ?? "")?.[1] ?? null;
+}
+
+const str = (v: unknown) => (typeof v === "string" && v ? v : null);
+
+export async function searchKnowledge(scope: Scope, input: SearchKnowledgeInput, opts: { zep?: ZepCallOptions } = {}): Promise<KnowledgeSearchResult> {
+  const { projectKey, query, limit } = searchKnowledgeInput.parse(input);
+  const project = await visibleProject(scope, projectKey); // throws ProjectNotFoundError
+  await ensureGraph(project.graphId, opts.zep);
+  const found = await searchGraph(project.graphId, query, limit, opts.zep);
+
+  // Facts name their source episodes by uuid; those found by the episode search are at hand.
+  const episodes = new Map(found.episodes.map((e) => [e.uuid, e]));
+  const sourceOf = (uuids: string[]) => uuids.map((u) => episodes.get(u)).find(Boolean);
+
+  // Connection rows for the Nango connection ids the hits mention, limited to what the viewer may see.
+  const nangoIds = new Set<string>();
+  for (const e of found.episodes) nangoConnectionOf(e) && nangoIds.add(nangoConnectionOf(e)!);
+  const rows = nangoIds.size
+    ? await prisma.connection.findMany({
+        where: { ...connectionsVisibleTo(scope), connectionId: { in: [...nangoIds] } },
+        select: { id: true, connectionId: true, provider: true, metadata: true },
+      })
+    : [];
+  const byNangoId = new Map(rows.map((r) => [r.connectionId, r]));
+
+  const provenance = (e: GraphEpisodeHit | undefined) => {
+    const meta = e?.metadata ?? {};
+    const row = byNangoId.get(nangoConnectionOf(e) ?? "");
+    return {
+      provider: row?.provider ?? PROVIDERS[String(meta.provider ?? "").toLowerCase()] ?? null,
+      connection: row ? { id: row.id, accountName: str((row.metadata as { accountName?: unknown } | null)?.accountName) } : null,
+      url: str(meta.url),
+      recordId: str(meta.recordId),
+    };
+  };
+
+  const results: KnowledgeResult[] = [
+    ...found.facts.map((f) => ({
+      kind: "fact" as const,
+      id: f.uuid,
+      text: f.fact,
+      score: f.score ?? null,
+      createdAt: f.createdAt,
+      invalidAt: f.invalidAt ?? null,
+      ...provenance(sourceOf(f.episodeUuids)),
+    })),
+    ...found.episodes.map((e) => ({
+      kind: "episode" as const,
+      id: e.uuid,
+      text: e.content,
+      score: e.score ?? null,
+      createdAt: e.createdAt,
+      invalidAt: null,
+      ...provenance(e),
+    })),
+  ];
+  // Most relevant first; facts before episodes on equal scores (a fact is the distilled answer).
+  results.sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || (a.kind === b.kind ? 0 : a.kind === "fact" ? -1 : 1));
+  return { project: { key: project.key, name: project.name }, results };
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { ZodError } from "zod";
+import { prisma } from "@/lib/db/client";
+import { DuplicateError } from "@/lib/db/errors";
+import { createConnection, createOrg, createUser } from "@/lib/test/factory";
+import { graphIdFor } from "@/lib/zep";
+import { createProject, ensureDefaultProject, projectKeyFrom, projectsVisibleTo, ProjectForbiddenError } from "./projects";
+
+async function orgWithPeople() {
+  const org = await createOrg();
+  const admin = await createUser(org.id, { role: "ADMIN" });
+  const member = await createUser(org.id);
+  return {
+    org,
+    admin: { organizationId: org.id, userId: admin.id, role: "ADMIN" as const },
+    member: { organizationId: org.id, userId: member.id, role: "MEMBER" as const },
+    memberUser: member,
+  };
+}
+
+describe("projects", () => {
+  it("derives slug keys from names", () => {
+    expect(projectKeyFrom("Customer Research!")).toBe("customer-research");
+    expect(projectKeyFrom("  Évaluation  Q3 / 2026 ")).toBe("evaluation-q3-2026");
+    expect(projectKeyFrom("x".repeat(60))).toHaveLength(40);
+    expect(projectKeyFrom("!!!")).toBe("");
+  });
+
+  it("createProject: admins only, key derived or given, unique per organization with a clear error", async () => {
+    const { org, admin, member } = await orgWithPeople();
+    const created = await createProject(admin, { name: "Customer Research" });
+    expect(created).toMatchObject({ key: "customer-research", name: "Customer Research", graphId: graphIdFor(org.id, "customer-research") });
+    await expect(createProject(admin, { name: "Other", key: "customer-research" })).rejects.toThrow(
+      /A project with the key "customer-research" already exists in this organization/,
+    );
+    await expect(createProject(admin, { name: "Customer research" })).rejects.toBeInstanceOf(DuplicateError);
+    await expect(createProject(member, { name: "Mine" })).rejects.toBeInstanceOf(ProjectForbiddenError);
+    await expect(createProject(admin, { name: "Bad", key: "Not_A_Slug" })).rejects.toBeInstanceOf(ZodError);
+    await expect(createProject(admin, { name: "???" })).rejects.toBeInstanceOf(ZodError);
+    await expect(createProject(admin, { name: "" })).rejects.toBeInstanceOf(ZodError);
+    // Another organization may use the same key.
+    const other = await orgWithPeople();
+    await expect(createProject(other.admin, { name: "Customer Research" })).resolves.toMatchObject({ key: "customer-research" });
+    expect(await prisma.project.count({ where: { organizationId: org.id, key: { not: "default" } } })).toBe(1);
+  });
+
+  it("projectsVisibleTo: admins see all, members the projects their connections feed plus default", async () => {
+    const { org, admin, member, memberUser } = await orgWithPeople();
+    await createProject(admin, { name: "Alpha" });
+    await createProject(admin, { name: "Beta" });
+    await createConnection(memberUser, { metadata: { projectId: "beta" } });
+    await createConnection(memberUser, { metadata: { accountName: "x" } }); // no projectId: feeds default
+
+    expect((await projectsVisibleTo(admin)).map((p) => p.key)).toEqual(["default", "alpha", "beta"]);
+    const mine = await projectsVisibleTo(member);
+    expect(mine.map((p) => p.key)).toEqual(["default", "beta"]);
+    expect(mine[1]!.graphId).toBe(graphIdFor(org.id, "beta"));
+    // Another organization's admin sees none of these.
+    const other = await orgWithPeople();
+    expect((await projectsVisibleTo(other.admin)).map((p) => p.key)).toEqual(["default"]);
+  });
+
+  it("ensureDefaultProject is idempotent under concurrency", async () => {
+    const org = await createOrg();
+    await Promise.all([ensureDefaultProject(org.id), ensureDefaultProject(org.id), ensureDefaultProject(org.id)]);
+    expect(await prisma.project.findMany({ where: { organizationId: org.id }, select: { key: true, name: true } })).toEqual([{ key: "default", name: "Default" }]);
+  });
+});

@@ -1,0 +1,104 @@
+// Projects: the knowledge-graph namespaces of an organization. A project's `key` is what connections keep
+// in metadata.projectId and what its Zep graph id is derived from (graphIdFor(organizationId, key)); the
+// graph itself is created on first use (ingestion or search call ensureGraph). "default" always exists.
+import { z } from "zod";
+import { prisma } from "@/lib/db/client";
+import { projectsVisibleToSql, type Scope } from "@/lib/data/scope";
+import { DuplicateError } from "@/lib/db/errors";
+import { graphIdFor } from "@/lib/zep";
+
+export const DEFAULT_PROJECT_KEY = "default";
+export const PROJECT_KEY = /^[a-z0-9-]{1,40}$/;
+
+export type ProjectSummary = { id: string; key: string; name: string; graphId: string; createdAt: Date };
+
+export class ProjectForbiddenError extends Error {
+  name = "ForbiddenError";
+  constructor() {
+    super("Only administrators can create projects.");
+  }
+}
+
+export class ProjectNotFoundError extends Error {
+  name = "NotFoundError";
+  constructor(key: string) {
+    super(`Project "${key}" not found`);
+  }
+}
+
+/** The organization's default project, created if missing (idempotent, safe under concurrency). */
+export async function ensureDefaultProject(organizationId: string) {
+  return prisma.project.upsert({
+    where: { organizationId_key: { organizationId, key: DEFAULT_PROJECT_KEY } },
+    create: { organizationId, key: DEFAULT_PROJECT_KEY, name: "Default" },
+    update: {},
+    select: { id: true, key: true, name: true, createdAt: true },
+  });
+}
+
+/** Admins: all of the organization's projects. Members: the projects their connections feed, plus default. */
+export async function projectsVisibleTo(scope: Scope): Promise<ProjectSummary[]> {
+  const query = () =>
+    prisma.$queryRaw<Array<{ id: string; key: string; name: string; createdAt: Date }>>`
+      SELECT p.id, p.key, p.name, p."createdAt" FROM "Project" p
+      WHERE ${projectsVisibleToSql(scope, "p")}
+      ORDER BY (p.key = 'default') DESC, lower(p.name), p.key`;
+  let rows = await query();
+  if (!rows.some((p) => p.key === DEFAULT_PROJECT_KEY)) {
+    await ensureDefaultProject(scope.organizationId);
+    rows = await query();
+  }
+  return rows.map((p) => ({ ...p, graphId: graphIdFor(scope.organizationId, p.key) }));
+}
+
+/** One visible project by key, or ProjectNotFoundError (also for projects that exist but are not visible). */
+export async function visibleProject(scope: Scope, key: string): Promise<ProjectSummary> {
+  const found = (await projectsVisibleTo(scope)).find((p) => p.key === key);
+  if (!found) throw new ProjectNotFoundError(key);
+  return found;
+}
+
+/** "Customer Research!" → "customer-research"; "" when nothing usable is left. */
+export function projectKeyFrom(name: string): string {
+  return name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40)
+    .replace(/-+$/g, "");
+}
+
+const createProjectInput = z.object({
+  name: z.string().trim().min(1, "Name is required").max(100, "Name is at most 100 characters"),
+  key: z
+    .string()
+    .trim()
+    .regex(PROJECT_KEY, "Key must be 1–40 characters: lowercase letters, digits and hyphens")
+    .optional(),
+});
+
+/** Admin only. The key is derived from the name unless given; unique per organization. */
+export async function createProject(scope: Scope, input: { name: string; key?: string }): Promise<ProjectSummary> {
+  if (scope.role !== "ADMIN") throw new ProjectForbiddenError();
+  const { name, key: given } = createProjectInput.parse(input);
+  const key = given ?? projectKeyFrom(name);
+  if (!PROJECT_KEY.test(key)) {
+    throw new z.ZodError([{ code: "custom", path: ["key"], message: "The name has no letters or digits to derive a key from; give a key", input: name }]);
+  }
+  try {
+    const p = await prisma.project.create({
+      data: { organizationId: scope.organizationId, key, name },
+      select: { id: true, key: true, name: true, createdAt: true },
+    });
+    return { ...p, graphId: graphIdFor(scope.organizationId, p.key) };
+  } catch (err) {
+    if ((err as { code?: string }).code === "P2002") {
+      const duplicate = new DuplicateError("project", ["key"]);
+      duplicate.message = `A project with the key "${key}" already exists in this organization.`;
+      throw duplicate;
+    }
+    throw err;
+  }
+}
