@@ -1,7 +1,7 @@
 "use client";
 // Live view of running syncs: polls the running-syncs route every 2 s while something runs and stops
 // when nothing does. When a job finishes, the server-rendered page around it is refreshed.
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
@@ -22,8 +22,9 @@ export function RunningSyncs({ initial, connectionId }: { initial: Running[]; co
     window.addEventListener(SYNC_REQUESTED_EVENT, watch);
     return () => window.removeEventListener(SYNC_REQUESTED_EVENT, watch);
   }, []);
+  const queryKey = ["running-syncs", connectionId ?? "all"];
   const query = useQuery({
-    queryKey: ["running-syncs", connectionId ?? "all"],
+    queryKey,
     queryFn: async (): Promise<Running[]> => {
       const res = await fetch(`/api/syncs/running${connectionId ? `?connectionId=${encodeURIComponent(connectionId)}` : ""}`);
       if (!res.ok) throw new Error(`Could not load running syncs (${res.status})`);
@@ -32,15 +33,22 @@ export function RunningSyncs({ initial, connectionId }: { initial: Running[]; co
     initialData: initial,
     refetchInterval: (q) => ((q.state.data?.length ?? 0) > 0 || Date.now() < watchUntil ? 2000 : false),
   });
+  // A re-render of the page (router.refresh) brings newer server data: it replaces what polling knew.
+  const queryClient = useQueryClient();
+  const initialIds = initial.map((r) => `${r.id}:${r.status}:${r.recordsProcessed}`).join(",");
+  useEffect(() => {
+    queryClient.setQueryData(queryKey, initial);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [initialIds]);
+
   const running = query.data ?? [];
-  const previous = useRef(new Set(initial.map((r) => r.id)));
-  const previousAll = useRef(new Set(initial.map((r) => r.id)));
+  // Jobs that finished, or started, since the last look: the server-rendered history around us is stale.
+  const seen = useRef(new Set(initial.map((r) => r.id)));
   useEffect(() => {
     const now = new Set(running.map((r) => r.id));
-    const finished = [...previous.current].some((id) => !now.has(id));
-    previous.current = now;
-    if (finished || (now.size > 0 && [...now].some((id) => !previousAll.current.has(id)))) router.refresh();
-    for (const id of now) previousAll.current.add(id);
+    const changed = [...seen.current].some((id) => !now.has(id)) || [...now].some((id) => !seen.current.has(id));
+    seen.current = now;
+    if (changed) router.refresh();
   }, [running, router]);
 
   if (running.length === 0) return <p className="text-sm text-slate-600">No sync is running.</p>;

@@ -43,7 +43,7 @@ export async function startSandboxes({ appUrl, databaseUrl, nangoPort, zepPort }
       NANGO_SECRET_KEY: SANDBOX_KEYS.nangoSecret,
       NANGO_WEBHOOK_SIGNING_KEY: SANDBOX_KEYS.nangoSigning,
       ZEP_API_KEY: SANDBOX_KEYS.zepApiKey,
-      ZEP_BASE_URL: `${zep.url}/api/v2`,
+      ZEP_BASE_URL: zep.url, // already ends in /api/v2
     },
     stop: async () => {
       await Promise.allSettled([nango.stop(), zep.stop()]);

@@ -151,7 +151,7 @@ export default async function ConnectionPage({
       </Card>
 
       <section className="space-y-3">
-        <h2 className="text-lg font-semibold">Sync history ({connection._count.syncJobs.toLocaleString("en-US")} jobs)</h2>
+        <h2 className="text-lg font-semibold">Sync history ({connection._count.syncJobs.toLocaleString("en-US")} {connection._count.syncJobs === 1 ? "job" : "jobs"})</h2>
         {jobs.length === 0 ? <EmptyState title="No syncs yet" /> : <SyncTable jobs={jobs} retryable />}
         <Pager
           isFirst={!cursor}
