@@ -79,13 +79,44 @@ type Applied = { outcome: WebhookOutcome; reason?: string; status?: number; inge
 
 // --- entry point -----------------------------------------------------------------------------------
 
+/**
+ * The request body as text, read no further than `limit` bytes: a sender that claims or streams more gets
+ * null (answer 413) without Atlas buffering it all.
+ */
+export async function readBodyWithin(req: Request, limit = MAX_WEBHOOK_BYTES): Promise<string | null> {
+  const declared = Number(req.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) return null;
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function rejectDelivery(status: number, reason: string, bodyHash: string): Promise<WebhookResponse> {
+  // Unverified input is never stored; the row says only that something was refused, and why.
+  await prisma.webhookDelivery.create({ data: { outcome: "REJECTED", reason, bodyHash } });
+  return { status, body: { error: reason } };
+}
+
+/** A body over the cap: logged and refused, unread. */
+export function rejectOversizedWebhook(): Promise<WebhookResponse> {
+  return rejectDelivery(413, `body larger than ${MAX_WEBHOOK_BYTES} bytes`, "unread");
+}
+
 export async function handleNangoWebhook(rawBody: string, headers: Record<string, string>): Promise<WebhookResponse> {
   const bodyHash = createHash("sha256").update(rawBody).digest("hex");
-  const reject = async (status: number, reason: string): Promise<WebhookResponse> => {
-    // Unverified input is never stored; the row says only that something was refused, and why.
-    await prisma.webhookDelivery.create({ data: { outcome: "REJECTED", reason, bodyHash } });
-    return { status, body: { error: reason } };
-  };
+  const reject = (status: number, reason: string) => rejectDelivery(status, reason, bodyHash);
 
   if (Buffer.byteLength(rawBody, "utf8") > MAX_WEBHOOK_BYTES) return reject(413, `body larger than ${MAX_WEBHOOK_BYTES} bytes`);
   if (!verifyNangoWebhook(rawBody, headers)) return reject(401, "missing or invalid X-Nango-Hmac-Sha256 signature");

@@ -20,4 +20,27 @@ describe("POST /api/webhooks/nango", () => {
     const forged = await POST(new Request("http://localhost/api/webhooks/nango", { method: "POST", headers: { ...headers, "X-Nango-Hmac-Sha256": "00" }, body }));
     expect(forged.status).toBe(401);
   });
+
+  it("refuses a body over the cap with 413 without reading it all, whether announced or streamed, and writes only the log row", async () => {
+    const before = await prisma.webhookDelivery.count({ where: { bodyHash: "unread", outcome: "REJECTED" } });
+    const announced = await POST(
+      new Request("http://localhost/api/webhooks/nango", { method: "POST", headers: { "content-length": String(10 * 1024 * 1024) }, body: "{}" }),
+    );
+    expect(announced.status).toBe(413);
+
+    // A chunked body that never says its length: reading stops at the cap, the rest is never pulled.
+    let pulled = 0;
+    const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(chunk);
+      },
+    });
+    const streamed = await POST(new Request("http://localhost/api/webhooks/nango", { method: "POST", body: endless, duplex: "half" } as RequestInit));
+    expect(streamed.status).toBe(413);
+    expect(await streamed.json()).toEqual({ error: expect.stringContaining("larger than") });
+    expect(pulled).toBeLessThan(10);
+    expect(await prisma.webhookDelivery.count({ where: { bodyHash: "unread", outcome: "REJECTED" } })).toBe(before + 2);
+  });
 });
