@@ -5,6 +5,7 @@
 //   prisma  the Prisma CLI against the right database: npm run prisma -- migrate status
 //   seed    (re)apply the demo data; idempotent
 //   e2e     only the Playwright specs
+//   bench   the measurements behind the README's performance claims
 //   db      only the database (embedded unless DATABASE_URL), migrated, until Ctrl-C
 import { rm } from "node:fs/promises";
 import path from "node:path";
@@ -106,6 +107,13 @@ async function main() {
         await endToEnd(db);
         break;
       }
+      case "bench": {
+        // Numbers for the README's performance claims, on a database of their own.
+        const url = withDatabaseName(testDatabaseUrl(db), `${new URL(testDatabaseUrl(db)).pathname.slice(1).replace(/_test$/, "")}_bench`);
+        await prepare(db, url, { fresh: true });
+        await run("node", ["--expose-gc", "--import", "tsx", "scripts/bench.ts"], { DATABASE_URL: url, ATLAS_QUEUE_SCHEDULES: "0" });
+        break;
+      }
       case "seed": {
         await prepare(db, db.url);
         await run("tsx", ["prisma/seed.ts"], { DATABASE_URL: db.url });
@@ -128,7 +136,7 @@ async function main() {
         break;
       }
       default:
-        throw new Error(`Unknown command "${command}". Use start, test, e2e, seed, db or prisma.`);
+        throw new Error(`Unknown command "${command}". Use start, test, e2e, bench, seed, db or prisma.`);
     }
     await stopAll(0);
   } catch (err) {

@@ -5,7 +5,7 @@ import { ROOT } from "./database";
 /** Extra environment variables for a child process, on top of ours. */
 export type Env = Record<string, string | undefined>;
 
-const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
+const bin = (name: string) => (name === "node" ? process.execPath : path.join(ROOT, "node_modules", ".bin", name));
 
 /** Runs a project binary (node_modules/.bin) to completion; rejects on a non-zero exit. */
 export function run(name: string, args: string[], env: Env = {}): Promise<void> {
