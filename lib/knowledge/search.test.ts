@@ -112,6 +112,24 @@ describe("searchKnowledge", () => {
     await expect(searchKnowledge(other.scope, { projectKey: "research", query: "login" })).rejects.toBeInstanceOf(ProjectNotFoundError);
   });
 
+  it("two members feeding one project each find only what their own connections brought; the admin finds both", async () => {
+    const admin = await connectedUser(h, { role: "ADMIN" });
+    const ana = await connectedUser(h, { org: admin.org, projectId: "shared" });
+    const bo = await connectedUser(h, { org: admin.org, projectId: "shared" });
+    await ingest(ana.nangoConnectionId, 6);
+    await ingest(bo.nangoConnectionId, 6);
+
+    const byConnection = (results: { connection: { id: string } | null }[]) => new Set(results.map((r) => r.connection?.id ?? "anonymous"));
+    const asAna = await searchKnowledge(ana.scope, { projectKey: "shared", query: "GitHub issue", limit: 50 });
+    expect(asAna.results.length).toBeGreaterThan(0);
+    expect(byConnection(asAna.results)).toEqual(new Set([ana.connection.id]));
+    const asBo = await searchKnowledge(bo.scope, { projectKey: "shared", query: "GitHub issue", limit: 50 });
+    expect(byConnection(asBo.results)).toEqual(new Set([bo.connection.id]));
+    const asAdmin = await searchKnowledge(admin.scope, { projectKey: "shared", query: "GitHub issue", limit: 50 });
+    const adminSees = byConnection(asAdmin.results);
+    expect(adminSees.has(ana.connection.id) && adminSees.has(bo.connection.id)).toBe(true);
+  });
+
   it("validates the input: query of 1–400 characters, limit 1–50", async () => {
     const a = await connectedUser(h);
     await expect(searchKnowledge(a.scope, { projectKey: "default", query: "   " })).rejects.toBeInstanceOf(ZodError);

@@ -51,7 +51,10 @@ export async function searchKnowledge(scope: Scope, input: SearchKnowledgeInput,
   const { projectKey, query, limit } = searchKnowledgeInput.parse(input);
   const project = await visibleProject(scope, projectKey); // throws ProjectNotFoundError
   await ensureGraph(project.graphId, opts.zep);
-  const found = await searchGraph(project.graphId, query, limit, opts.zep);
+  // A project's graph holds every connection that feeds it. Members may read only what came from their
+  // own connections, so their hits are filtered below; ask Zep for more to still fill the page.
+  const member = scope.role !== "ADMIN";
+  const found = await searchGraph(project.graphId, query, member ? Math.min(50, limit * 3) : limit, opts.zep);
 
   // Facts name their source episodes by uuid; those found by the episode search are at hand.
   const episodes = new Map(found.episodes.map((e) => [e.uuid, e]));
@@ -101,5 +104,9 @@ export async function searchKnowledge(scope: Scope, input: SearchKnowledgeInput,
   ];
   // Most relevant first; facts before episodes on equal scores (a fact is the distilled answer).
   results.sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || (a.kind === b.kind ? 0 : a.kind === "fact" ? -1 : 1));
-  return { project: { key: project.key, name: project.name }, results };
+  // Members: only knowledge traced to a connection they may see (a fact without a known source is dropped).
+  // As for admins, at most `limit` facts and `limit` episodes.
+  const taken = { fact: 0, episode: 0 };
+  const readable = member ? results.filter((r) => r.connection !== null && ++taken[r.kind] <= limit) : results;
+  return { project: { key: project.key, name: project.name }, results: readable };
 }
