@@ -9,6 +9,8 @@ type Job = {
   status: string;
   recordsProcessed: number;
   recordsReported?: number | null;
+  cursor?: string | null;
+  modifiedAfter?: Date | null;
   startedAt: Date;
   completedAt: Date | null;
   errors: { message: string; code: string; timestamp?: string; retryAfter?: number; repository?: string }[];
@@ -38,7 +40,7 @@ export function SyncTable({ jobs, showConnection = false, retryable = false }: {
               <td className="px-3 py-2">
                 <span className="flex flex-col items-start gap-1">
                   <StatusBadge status={job.status} />
-                  {retryable && job.status === "FAILED" && <RetryButton syncJobId={job.id} />}
+                  {retryable && job.status === "FAILED" && (job.cursor || job.modifiedAfter) && <RetryButton syncJobId={job.id} />}
                 </span>
               </td>
               {showConnection && job.connection && (

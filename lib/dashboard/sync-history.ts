@@ -55,6 +55,8 @@ const jobSelect = {
   status: true,
   recordsProcessed: true,
   recordsReported: true,
+  cursor: true,
+  modifiedAfter: true,
   errors: true,
   startedAt: true,
   completedAt: true,

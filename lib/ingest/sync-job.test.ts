@@ -135,7 +135,8 @@ describe("failure and manual retry", () => {
     await expect(retrySyncJob(scope, job.id)).resolves.toEqual({ id: job.id, status: "PENDING" });
 
     const done = await waitForStatus(job.id, ["COMPLETED", "FAILED"]);
-    expect(done).toMatchObject({ status: "COMPLETED", recordsProcessed: 400, attempts: 3, completedAt: expect.any(Date) });
+    // A manual retry starts a fresh set of attempts (the earlier errors stay on the job).
+    expect(done).toMatchObject({ status: "COMPLETED", recordsProcessed: 400, attempts: 1, completedAt: expect.any(Date) });
     expect(done.errors).toHaveLength(12);
     expect(episodesOf(graphId)).toHaveLength(400);
     expect(duplicateKeys(h, graphId)).toEqual([]);
@@ -143,6 +144,19 @@ describe("failure and manual retry", () => {
     const accepted = h.zep.requests(graphId).filter((r) => r.method === "POST" && r.path.endsWith("/api/v2/graph") && r.status === 202);
     expect(accepted).toHaveLength(400);
     await expect(retrySyncJob(scope, job.id)).rejects.toBeInstanceOf(SyncJobNotRetryableError);
+  });
+});
+
+describe("retrying what cannot be resumed", () => {
+  it("refuses to retry a sync that failed in Nango (no records, nothing to resume from) and changes nothing", async () => {
+    const { scope, nangoConnectionId, connection } = await connectedUser(h);
+    const failed = await h.nango.failSync(nangoConnectionId);
+    const { handleNangoWebhook } = await import("@/lib/nango/webhooks");
+    expect((await handleNangoWebhook(failed.webhook.body, failed.webhook.headers)).status).toBe(200);
+    const job = await prisma.syncJob.findFirstOrThrow({ where: { connectionId: connection.id } });
+    expect(job).toMatchObject({ status: "FAILED", cursor: null, modifiedAfter: null });
+    await expect(retrySyncJob(scope, job.id)).rejects.toThrow(/Sync now/);
+    expect(await prisma.syncJob.findUniqueOrThrow({ where: { id: job.id } })).toEqual(job);
   });
 });
 

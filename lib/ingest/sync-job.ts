@@ -254,6 +254,9 @@ async function ensureProject(organizationId: string, key: string) {
 
 // ---- manual retry -----------------------------------------------------------------------------------
 
+/** Ingestion can resume a job only from where its records start: a saved cursor or the webhook's modifiedAfter. */
+export const isResumable = (job: { cursor: string | null; modifiedAfter: Date | null }) => job.cursor !== null || job.modifiedAfter !== null;
+
 export class SyncJobNotFoundError extends Error {
   name = "NotFoundError";
   constructor() {
@@ -273,14 +276,26 @@ export class SyncJobNotRetryableError extends Error {
  * queue. The worker resumes from the saved cursor; episodes already in the graph are not written again.
  */
 export async function retrySyncJob(scope: Scope, syncJobId: string): Promise<{ id: string; status: "PENDING" }> {
-  const job = await prisma.syncJob.findFirst({ where: { id: syncJobId, ...syncJobsVisibleTo(scope) }, select: { id: true, status: true } });
+  const job = await prisma.syncJob.findFirst({
+    where: { id: syncJobId, ...syncJobsVisibleTo(scope) },
+    select: { id: true, status: true, cursor: true, modifiedAfter: true, attempts: true },
+  });
   if (!job) throw new SyncJobNotFoundError();
   if (job.status !== "FAILED") throw new SyncJobNotRetryableError(`Only failed sync jobs can be retried; this one is ${job.status}.`);
+  // A sync that failed in Nango never had records for Atlas: re-reading "everything" is not a retry of it.
+  if (!isResumable(job)) throw new SyncJobNotRetryableError("This sync failed in Nango before any records reached Atlas; use Sync now to run it again.");
   // Without a queue, enqueueIngestion would just mark the job COMPLETED: say so instead of pretending.
   if (!hasIngestionQueue()) throw new SyncJobNotRetryableError("No ingestion worker is configured, so the job cannot be retried.");
-  const { count } = await prisma.syncJob.updateMany({ where: { id: job.id, status: "FAILED" }, data: { status: "PENDING", completedAt: null } });
+  // A fresh set of attempts (errors are kept), so recovery does not take the retry for an exhausted job.
+  const { count } = await prisma.syncJob.updateMany({ where: { id: job.id, status: "FAILED" }, data: { status: "PENDING", completedAt: null, attempts: 0 } });
   if (count === 0) throw new SyncJobNotRetryableError("The sync job changed meanwhile; reload and try again.");
-  await enqueueIngestion(job.id);
+  try {
+    await enqueueIngestion(job.id);
+  } catch (err) {
+    // Nothing was queued: put the job back as it was, so the page tells the truth and a retry can follow.
+    await prisma.syncJob.updateMany({ where: { id: job.id, status: "PENDING" }, data: { status: "FAILED", completedAt: new Date(), attempts: job.attempts } });
+    throw new SyncJobNotRetryableError(`The job could not be queued (${err instanceof Error ? err.message : String(err)}); try again.`);
+  }
   return { id: job.id, status: "PENDING" };
 }
 

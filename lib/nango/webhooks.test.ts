@@ -115,6 +115,29 @@ describe("auth webhooks", () => {
     expect((await rowsFor(connectionId)).deliveries.map((d) => d.outcome)).toEqual(["APPLIED", "APPLIED", "APPLIED", "APPLIED"]);
   });
 
+  it("a second reconnect after a later sync failure applies, though its body is the first reconnect's", async () => {
+    const { connectionId, creation } = await connectedUser("slack");
+    await deliver(creation);
+    const nango = new Nango({ apiKey: "sk-test", host: sandbox.url });
+    const reconnect = async () => {
+      const { data } = await nango.createReconnectSession({ connection_id: connectionId, integration_id: "slack" });
+      return (await sandbox.authorizeSession(data.token)).webhook;
+    };
+    await deliver((await sandbox.failSync(connectionId)).webhook);
+    const first = await reconnect();
+    expect(await deliver(first)).toEqual({ status: 200, body: { outcome: "APPLIED" } });
+    expect((await rowsFor(connectionId)).connection!.status).toBe("ACTIVE");
+
+    await deliver((await sandbox.failSync(connectionId)).webhook);
+    expect((await rowsFor(connectionId)).connection!.status).toBe("ERROR");
+    const second = await reconnect();
+    expect(second.body).toBe(first.body);
+    expect(await deliver(second)).toEqual({ status: 200, body: { outcome: "APPLIED" } });
+    expect((await rowsFor(connectionId)).connection!.status).toBe("ACTIVE");
+    // ...while a true redelivery of it is still a duplicate.
+    expect(await deliver(second)).toMatchObject({ status: 200, body: { outcome: "DUPLICATE" } });
+  });
+
   it("rejects an organization_id that is not the end user's organization (403, nothing created)", async () => {
     const stranger = await createOrg();
     const { connectionId, creation } = await connectedUser("github", { organizationTag: stranger.id });

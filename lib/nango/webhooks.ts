@@ -176,7 +176,13 @@ export async function handleNangoWebhook(rawBody: string, headers: Record<string
     { maxWait: 15_000, timeout: 30_000 },
   );
 
-  if (result.ingestJobId) await enqueueIngestion(result.ingestJobId);
+  if (result.ingestJobId) {
+    // The delivery is applied and logged: a redelivery would be a DUPLICATE and enqueue nothing. So a failed
+    // enqueue is not Nango's to retry; the job stays PENDING and the recovery task sends it.
+    await enqueueIngestion(result.ingestJobId).catch((err) =>
+      console.error(`[webhooks] sync job ${result.ingestJobId} stays PENDING for recovery: enqueue failed:`, err),
+    );
+  }
   return { status: result.status ?? 200, body: { outcome: result.outcome, ...(result.reason ? { reason: result.reason } : {}) } };
 }
 
@@ -189,16 +195,18 @@ async function organizationOf(db: Tx, nangoConnectionId: string): Promise<string
 /**
  * A redelivery of a webhook already applied. Sync webhooks carry their run's timestamps, so the same body
  * seen before is always the same event. Auth webhooks carry no timestamp (an expiry after a reconnect looks
- * exactly like the first expiry), so only a repeat of the latest applied auth webhook counts as duplicate.
+ * exactly like the first expiry), so only a repeat of the latest applied webhook of the connection counts as duplicate.
  */
 async function findDuplicate(tx: Tx, webhook: AuthWebhook | SyncWebhook, bodyHash: string): Promise<Applied | null> {
   const where = { connectionId: webhook.connectionId, outcome: "APPLIED" as const };
   const previous =
     webhook.type === "sync"
       ? await tx.webhookDelivery.findFirst({ where: { ...where, type: "sync", bodyHash }, select: { id: true } })
-      : await tx.webhookDelivery
-          .findFirst({ where: { ...where, type: "auth" }, orderBy: [{ receivedAt: "desc" }, { id: "desc" }], select: { bodyHash: true } })
-          .then((latest) => (latest?.bodyHash === bodyHash ? latest : null));
+      : // Latest applied delivery of any type: after a sync failure put the connection in ERROR, the same
+        // "override" body as before is a new reconnect, not a redelivery.
+        await tx.webhookDelivery
+          .findFirst({ where, orderBy: [{ receivedAt: "desc" }, { id: "desc" }], select: { bodyHash: true, type: true } })
+          .then((latest) => (latest?.type === "auth" && latest.bodyHash === bodyHash ? latest : null));
   return previous ? { outcome: "DUPLICATE", reason: "already applied" } : null;
 }
 

@@ -197,7 +197,7 @@ export function startWorkers(opts: { ingestion?: boolean; maintenance?: boolean 
     s.workers = registerWorkers(s, { ingestion: opts.ingestion ?? true, maintenance: opts.maintenance ?? true }, opts.run ?? {});
     s.workers.catch(() => {
       if (holder.atlasQueue === s) holder.atlasQueue = undefined;
-      setIngestionQueue(null);
+      setIngestionQueue(leavePending);
     });
   }
   return s.workers;
@@ -258,7 +258,7 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
       stopped ??= (async () => {
         // Running ingestions see `stopping`, stop at their next record and leave a continuation behind.
         s.stopping = true;
-        setIngestionQueue(null);
+        setIngestionQueue(leavePending);
         if (holder.atlasQueue === s) holder.atlasQueue = undefined;
         await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
       })();
@@ -268,6 +268,14 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
 }
 
 const RECOVERY_QUEUE = "atlas-ingestion-recovery";
+
+/**
+ * While this process has no working queue (it failed to start, or is shutting down), webhooks' jobs stay
+ * PENDING: the recovery task sends them once a queue works again. Never "completed" without ingestion.
+ */
+async function leavePending(jobId: string): Promise<void> {
+  console.warn(`[queue] not running here: sync job ${jobId} stays PENDING until recovery sends it`);
+}
 
 /** Runs one maintenance task now (the scheduled job's body; also callable from scripts and tests). */
 export async function runMaintenanceTask(task: MaintenanceTask, opts: { organizationId?: string } = {}) {
