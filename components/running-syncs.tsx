@@ -13,6 +13,8 @@ type Running = { id: string; status: string; recordsProcessed: number; recordsRe
 
 /** After "sync now", how long to keep polling while the job has not shown up yet (Nango answers by webhook). */
 const WATCH_AFTER_REQUEST_MS = 60_000;
+/** At most one page refresh per this long when jobs finish. */
+const MIN_REFRESH_GAP_MS = 5_000;
 
 export function RunningSyncs({ initial, connectionId }: { initial: Running[]; connectionId?: string }) {
   const router = useRouter();
@@ -42,14 +44,26 @@ export function RunningSyncs({ initial, connectionId }: { initial: Running[]; co
   }, [initialIds]);
 
   const running = query.data ?? [];
-  // Jobs that finished, or started, since the last look: the server-rendered history around us is stale.
+  // A job finished since the last look: the server-rendered history around us is stale. Refreshes are
+  // spaced out, so a busy organization's backlog does not re-render the whole page every poll.
   const seen = useRef(new Set(initial.map((r) => r.id)));
+  const lastRefresh = useRef(0);
+  const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
     const now = new Set(running.map((r) => r.id));
-    const changed = [...seen.current].some((id) => !now.has(id)) || [...now].some((id) => !seen.current.has(id));
+    const finished = [...seen.current].some((id) => !now.has(id));
     seen.current = now;
-    if (changed) router.refresh();
+    if (!finished || refreshTimer.current) return;
+    refreshTimer.current = setTimeout(
+      () => {
+        refreshTimer.current = null;
+        lastRefresh.current = Date.now();
+        router.refresh();
+      },
+      Math.max(0, lastRefresh.current + MIN_REFRESH_GAP_MS - Date.now()),
+    );
   }, [running, router]);
+  useEffect(() => () => void (refreshTimer.current && clearTimeout(refreshTimer.current)), []);
 
   if (running.length === 0) return <p className="text-sm text-slate-600">No sync is running.</p>;
   return (

@@ -35,7 +35,7 @@ async function endToEnd(db: Database) {
   await prisma(["migrate", "deploy"], url);
   await run("tsx", ["prisma/seed.ts"], { DATABASE_URL: url });
   const port = Number(process.env.E2E_PORT ?? 3100);
-  const sandboxes = await startSandboxes({ appUrl: `http://127.0.0.1:${port}`, databaseUrl: url, nangoPort: port + 3, zepPort: port + 11 });
+  const sandboxes = await startSandboxes({ appUrl: `http://127.0.0.1:${port}`, databaseUrl: url, nangoPort: port + 3, zepPort: port + 11, portHint: "set E2E_PORT to move the app and its sandboxes (E2E_PORT+3, +11)." });
   const env = {
     DATABASE_URL: url,
     ATLAS_SANDBOX: "1",
@@ -78,6 +78,7 @@ async function main() {
               databaseUrl: db.url,
               nangoPort: Number(process.env.NANGO_SANDBOX_PORT ?? 3003),
               zepPort: Number(process.env.ZEP_SANDBOX_PORT ?? 4011),
+              portHint: "another Atlas may be running; or set NANGO_SANDBOX_PORT / ZEP_SANDBOX_PORT to free ports.",
             })
           : null;
         console.log(`\nAtlas: http://localhost:${port}  (database: ${db.embedded ? "embedded PostgreSQL" : "DATABASE_URL"}${sandbox ? ", sandbox mode" : ""})\n`);
@@ -87,8 +88,9 @@ async function main() {
           ATLAS_WORKERS: process.env.ATLAS_WORKERS ?? "in-process",
           ...sandboxes?.env,
         });
-        await new Promise<void>((resolve) => app.on("exit", () => resolve()));
+        const code = await new Promise<number>((resolve) => app.on("exit", (c) => resolve(c ?? 0)));
         await sandboxes?.stop();
+        if (code !== 0) throw new Error(`next dev exited with ${code}`);
         break;
       }
       case "test": {

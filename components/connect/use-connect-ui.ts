@@ -26,7 +26,14 @@ export function useConnectUi() {
   const ui = useRef<ConnectUI | null>(null);
   const connected = useRef(false);
 
-  useEffect(() => () => ui.current?.close(), []);
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+      ui.current?.close();
+    };
+  }, []);
 
   const pending = state.phase === "pending" ? state : null;
   const status = useQuery({
@@ -45,19 +52,29 @@ export function useConnectUi() {
     if (status.data?.status === "ACTIVE" && status.data.id) {
       setState({ phase: "done", label: pending.label, connectionId: status.data.id });
       router.refresh();
-    } else if (Date.now() - pending.since > WEBHOOK_PATIENCE_MS) {
-      setState({
-        phase: "failed",
-        label: pending.label,
-        message: "Nango has not confirmed the connection yet. It appears here as soon as its webhook arrives.",
-      });
     }
-  }, [pending, status.data, status.dataUpdatedAt, router]);
+  }, [pending, status.data, router]);
+
+  // Patience runs on a clock of its own: a status route that keeps failing must not spin forever.
+  useEffect(() => {
+    if (!pending) return;
+    const timer = setTimeout(
+      () =>
+        setState((s) =>
+          s.phase === "pending"
+            ? { phase: "failed", label: s.label, message: "Nango has not confirmed the connection yet. It appears here as soon as its webhook arrives." }
+            : s,
+        ),
+      Math.max(0, pending.since + WEBHOOK_PATIENCE_MS - Date.now()),
+    );
+    return () => clearTimeout(timer);
+  }, [pending]);
 
   const open = useCallback(async (label: string, start: () => Promise<ConnectStart>) => {
     setState({ phase: "starting", label });
     connected.current = false;
     const session = await start().catch(() => ({ ok: false as const, message: "Atlas could not start the connection. Try again." }));
+    if (!mounted.current) return; // the person left the page meanwhile: no popup over another page
     if (!session.ok) {
       setState({ phase: "failed", label, message: session.message });
       return;

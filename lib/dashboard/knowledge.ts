@@ -3,7 +3,9 @@
 import { searchKnowledge, type KnowledgeResult } from "@/lib/knowledge/search";
 import { projectsVisibleTo, type ProjectSummary } from "@/lib/projects";
 import type { Scope } from "@/lib/data/scope";
-import { ZepCallError } from "@/lib/zep";
+import { ZodError } from "zod";
+import { ProjectNotFoundError } from "@/lib/projects";
+import { ZepCallError, ZepConfigError } from "@/lib/zep";
 
 export type KnowledgeOutcome = { kind: "idle" } | { kind: "error"; message: string } | { kind: "results"; results: KnowledgeResult[] };
 
@@ -16,12 +18,21 @@ export async function searchKnowledgePage(scope: Scope, params: Record<string, s
   let outcome: KnowledgeOutcome = { kind: "idle" };
   if (query && project) {
     try {
-      outcome = { kind: "results", results: (await searchKnowledge(scope, { projectKey: project.key, query, limit: 20 })).results };
+      const { results } = await searchKnowledge(scope, { projectKey: project.key, query, limit: 20 });
+      // Links come from provider records: only web links are offered.
+      outcome = { kind: "results", results: results.map((r) => ({ ...r, url: r.url && /^https?:\/\//i.test(r.url) ? r.url : null })) };
     } catch (err) {
-      if (!(err instanceof ZepCallError)) throw err;
-      console.error("[knowledge] search failed", err);
-      outcome = { kind: "error", message: `The knowledge graph could not be searched right now (${err.message}). Try again in a moment.` };
+      outcome = { kind: "error", message: searchFailure(err) };
     }
   }
   return { projects, project, query, outcome };
+}
+
+function searchFailure(err: unknown): string {
+  if (err instanceof ZodError) return err.issues.map((i) => i.message).join(" ");
+  if (err instanceof ProjectNotFoundError) return "That project does not exist, or you do not feed it.";
+  console.error("[knowledge] search failed", err);
+  if (err instanceof ZepConfigError) return "The knowledge graph is not configured on this server (ZEP_API_KEY). Ask whoever deploys Atlas.";
+  if (err instanceof ZepCallError) return `The knowledge graph could not be searched right now (${err.message}). Try again in a moment.`;
+  return "The search failed unexpectedly. Try again in a moment.";
 }

@@ -144,7 +144,6 @@ async function runLocked(syncJobId: string, graphId: string, opts: RunSyncJobOpt
     },
   });
   if (claimed.count === 0) return { outcome: "SKIPPED", reason: "the sync job was finished by another run" };
-  await ensureProject(target.organizationId, target.projectId);
 
   const pending: SyncJobErrorEntry[] = [];
   let cursor = job.cursor;
@@ -167,6 +166,8 @@ async function runLocked(syncJobId: string, graphId: string, opts: RunSyncJobOpt
   };
 
   try {
+    // Inside the try: a failure here is recorded on the job like any other.
+    await ensureProject(target.organizationId, target.projectId);
     const records = nangoRecords(
       opts.nango ?? nangoClient(),
       {

@@ -112,17 +112,17 @@ export async function triggerSyncNow(scope: Scope, connectionRowId: string): Pro
 export async function pauseSyncs(scope: Scope, connectionRowId: string): Promise<void> {
   const connection = await visibleConnection(scope, connectionRowId);
   await nangoClient().pauseSync(integrationOf(connection), providerConfig(connection.provider).syncs, connection.connectionId);
-  await prisma.connection.update({
-    where: { id: connection.id },
-    data: { metadata: { ...metadataOf(connection), syncsPausedAt: new Date().toISOString() } },
-  });
+  // One key changed in place: a webhook updating the same metadata meanwhile keeps its change.
+  await prisma.$executeRaw`
+    UPDATE "Connection" SET metadata = COALESCE(metadata, '{}'::jsonb) || jsonb_build_object('syncsPausedAt', ${new Date().toISOString()}::text),
+      "updatedAt" = now()
+    WHERE id = ${connection.id}`;
 }
 
 export async function resumeSyncs(scope: Scope, connectionRowId: string): Promise<void> {
   const connection = await visibleConnection(scope, connectionRowId);
   await nangoClient().startSync(integrationOf(connection), providerConfig(connection.provider).syncs, connection.connectionId);
-  const { syncsPausedAt: _resumed, ...metadata } = metadataOf(connection);
-  await prisma.connection.update({ where: { id: connection.id }, data: { metadata: metadata as object } });
+  await prisma.$executeRaw`UPDATE "Connection" SET metadata = metadata - 'syncsPausedAt', "updatedAt" = now() WHERE id = ${connection.id}`;
 }
 
 /** Deletes the connection in Nango (revoking Atlas's access), then the row and its sync jobs. */
@@ -161,5 +161,7 @@ export function describeNangoError(err: unknown): string {
     return `Nango answered ${response.status}${detail ? `: ${detail}` : ""}.`;
   }
   if ((err as { name?: string }).name === "NangoNotConfiguredError") return (err as Error).message;
-  return "Nango could not be reached; nothing was changed. Try again shortly.";
+  const network = (err as { isAxiosError?: boolean; code?: string }).isAxiosError || /^E[A-Z]+$/.test(String((err as { code?: string }).code ?? ""));
+  if (network) return "Nango could not be reached; nothing was changed. Try again shortly.";
+  return "Atlas could not finish this; the error is logged. Try again shortly.";
 }

@@ -300,7 +300,9 @@ export function syncIdFor(w: { connectionId: string; syncName: string; syncVaria
 async function applySync(tx: Tx, w: SyncWebhook): Promise<Applied> {
   const connection = await tx.connection.findUnique({ where: { connectionId: w.connectionId } });
   if (!connection) return { outcome: "IGNORED", reason: "unknown connection" };
-  if (providerForIntegration(w.providerConfigKey) !== connection.provider) {
+  // The integration the connection was made with counts, even after NANGO_INTEGRATION_* changed since.
+  const recordedIntegration = asObject(connection.metadata).integrationId;
+  if (recordedIntegration !== w.providerConfigKey && providerForIntegration(w.providerConfigKey) !== connection.provider) {
     return { outcome: "IGNORED", reason: `integration ${w.providerConfigKey} does not match the connection's provider` };
   }
   const metadata = asObject(connection.metadata);

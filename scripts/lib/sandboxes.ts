@@ -14,9 +14,9 @@ export const SANDBOX_KEYS = {
 
 export type Sandboxes = { env: Env; nangoUrl: string; zepUrl: string; stop: () => Promise<void> };
 
-type Options = { appUrl: string; databaseUrl: string; nangoPort: number; zepPort: number };
+type Options = { appUrl: string; databaseUrl: string; nangoPort: number; zepPort: number; portHint: string };
 
-export async function startSandboxes({ appUrl, databaseUrl, nangoPort, zepPort }: Options): Promise<Sandboxes> {
+export async function startSandboxes({ appUrl, databaseUrl, nangoPort, zepPort, portHint }: Options): Promise<Sandboxes> {
   const nango = await startNangoSandbox({
     port: nangoPort,
     host: "127.0.0.1",
@@ -26,11 +26,11 @@ export async function startSandboxes({ appUrl, databaseUrl, nangoPort, zepPort }
     // Demo clicking is fast; Nango's 200/min would make the sandbox refuse a busy newcomer.
     rateLimitPerMinute: 2_000,
   }).catch((err) => {
-    throw new Error(`The Nango sandbox could not listen on port ${nangoPort} (${String(err)}); set NANGO_SANDBOX_PORT to a free port.`);
+    throw new Error(`The Nango sandbox could not listen on port ${nangoPort} (${String(err)}); ${portHint}`);
   });
   const zep = await startZepSandbox({ port: zepPort, apiKey: SANDBOX_KEYS.zepApiKey }).catch(async (err) => {
     await nango.stop();
-    throw new Error(`The Zep sandbox could not listen on port ${zepPort} (${String(err)}); set ZEP_SANDBOX_PORT to a free port.`);
+    throw new Error(`The Zep sandbox could not listen on port ${zepPort} (${String(err)}); ${portHint}`);
   });
   const adopted = await adoptKnownConnections(databaseUrl, nango.adoptConnection);
   console.log(`Sandboxes: Nango ${nango.url} (${adopted} connections from the database), Zep ${zep.url}`);
