@@ -5,6 +5,7 @@ import type { MaintenanceRunSummary } from "@/lib/maintenance/retention";
 const TASKS: Record<string, string> = {
   "purge-sync-jobs": "Sync jobs older than the retention period (never a connection's latest)",
   "purge-expired-sessions": "Expired Nango connect sessions",
+  "purge-webhook-log": "Webhook log entries older than the log's retention period",
   "recover-sync-jobs": "Sync jobs left running by a stopped worker, put back on the queue",
 };
 

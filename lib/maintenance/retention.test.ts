@@ -6,7 +6,7 @@ import { prisma } from "@/lib/db/client";
 import { getBoss, QUEUES, startWorkers, type WorkersHandle } from "@/lib/queue";
 import { createConnection, createOrg, createSyncJob, createUser } from "@/lib/test/factory";
 import { waitFor } from "@/lib/test/ingest-harness";
-import { lastMaintenanceRuns, MAINTENANCE_TASKS, purgeExpiredSessions, purgeOldSyncJobs } from "./retention";
+import { lastMaintenanceRuns, MAINTENANCE_TASKS, purgeExpiredSessions, purgeOldSyncJobs, purgeWebhookLog } from "./retention";
 
 const DAY = 86_400_000;
 const NOW = new Date("2026-11-20T12:00:00.000Z");
@@ -17,6 +17,22 @@ async function jobsOf(connectionId: string) {
     Math.round((NOW.getTime() - j.startedAt.getTime()) / DAY),
   );
 }
+
+describe("purgeWebhookLog", () => {
+  it("deletes the organization's webhook log entries older than the cutoff, and only those", async () => {
+    const org = await createOrg();
+    const other = await createOrg();
+    const entry = (organizationId: string, days: number) =>
+      prisma.webhookDelivery.create({ data: { organizationId, outcome: "APPLIED", type: "sync", bodyHash: randomUUID(), receivedAt: daysAgo(days) } });
+    const [old1, old2, recent, theirs] = [await entry(org.id, 45), await entry(org.id, 31), await entry(org.id, 29), await entry(other.id, 400)];
+
+    const result = await purgeWebhookLog({ now: NOW, olderThanDays: 30, organizationId: org.id });
+
+    expect(result).toMatchObject({ task: "purge-webhook-log", rowsRemoved: 2, error: null });
+    const left = await prisma.webhookDelivery.findMany({ where: { id: { in: [old1.id, old2.id, recent.id, theirs.id] } }, select: { id: true } });
+    expect(left.map((r) => r.id).sort()).toEqual([recent.id, theirs.id].sort());
+  });
+});
 
 describe("purgeOldSyncJobs", () => {
   it("deletes exactly the jobs older than the cutoff, keeping each connection's latest and running ones", async () => {

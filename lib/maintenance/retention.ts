@@ -7,6 +7,7 @@ export const MAINTENANCE_TASKS = {
   purgeSyncJobs: "purge-sync-jobs",
   purgeSessions: "purge-expired-sessions",
   recoverSyncJobs: "recover-sync-jobs",
+  purgeWebhookLog: "purge-webhook-log",
 } as const;
 export type MaintenanceTask = (typeof MAINTENANCE_TASKS)[keyof typeof MAINTENANCE_TASKS];
 
@@ -96,6 +97,33 @@ export async function purgeExpiredSessions(opts: RetentionOptions = {}): Promise
               ELSE false
             END ${inOrg}
           LIMIT ${BATCH})`;
+      removed += n;
+      if (n < BATCH) return removed;
+    }
+  });
+}
+
+export function webhookLogRetentionDays(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.ATLAS_WEBHOOK_LOG_RETENTION_DAYS?.trim();
+  const days = raw ? Number(raw) : 30;
+  if (!Number.isInteger(days) || days < 1) throw new Error(`ATLAS_WEBHOOK_LOG_RETENTION_DAYS must be a whole number of days (1 or more), got "${raw}".`);
+  return days;
+}
+
+/**
+ * The webhook log (WebhookDelivery) older than ATLAS_WEBHOOK_LOG_RETENTION_DAYS (30). It is a log, and
+ * anyone can post to the route: unbounded it would only grow. Forgetting an old delivery is harmless: a
+ * redelivery of it would upsert the same SyncJob (by syncId) again.
+ */
+export async function purgeWebhookLog(opts: RetentionOptions & { olderThanDays?: number } = {}): Promise<MaintenanceResult> {
+  const cutoff = new Date((opts.now ?? new Date()).getTime() - (opts.olderThanDays ?? webhookLogRetentionDays()) * 86_400_000);
+  const inOrg = opts.organizationId ? Prisma.sql`AND "organizationId" = ${opts.organizationId}` : Prisma.empty;
+  return recordMaintenanceRun(MAINTENANCE_TASKS.purgeWebhookLog, async () => {
+    let removed = 0;
+    for (;;) {
+      const n = await prisma.$executeRaw`
+        DELETE FROM "WebhookDelivery" WHERE id IN (
+          SELECT id FROM "WebhookDelivery" WHERE "receivedAt" < ${cutoff} ${inOrg} LIMIT ${BATCH})`;
       removed += n;
       if (n < BATCH) return removed;
     }

@@ -15,7 +15,7 @@ import PgBoss from "pg-boss";
 import { prisma } from "@/lib/db/client";
 import { setIngestionQueue } from "@/lib/nango/ingestion";
 import { runSyncJob, SyncJobAttemptError, type RunSyncJobOptions } from "@/lib/ingest/sync-job";
-import { MAINTENANCE_TASKS, purgeExpiredSessions, purgeOldSyncJobs, recordMaintenanceRun, type MaintenanceTask } from "@/lib/maintenance/retention";
+import { MAINTENANCE_TASKS, purgeExpiredSessions, purgeOldSyncJobs, purgeWebhookLog, recordMaintenanceRun, type MaintenanceTask } from "@/lib/maintenance/retention";
 
 export const QUEUES = { ingestion: "atlas-ingestion", maintenance: "atlas-maintenance" } as const;
 
@@ -283,15 +283,18 @@ export async function runMaintenanceTask(task: MaintenanceTask, opts: { organiza
     case MAINTENANCE_TASKS.purgeSyncJobs: {
       // The daily retention job: sync jobs, then sessions (each its own MaintenanceRun); one failing does
       // not skip the other, and the job fails (and is retried) if either did.
-      const [jobs, sessions] = await Promise.allSettled([
+      const [jobs, sessions, webhooks] = await Promise.allSettled([
         purgeOldSyncJobs({ organizationId: opts.organizationId }),
         purgeExpiredSessions({ organizationId: opts.organizationId }),
+        purgeWebhookLog({ organizationId: opts.organizationId }),
       ]);
-      for (const r of [jobs, sessions]) if (r.status === "rejected") throw r.reason;
+      for (const r of [jobs, sessions, webhooks]) if (r.status === "rejected") throw r.reason;
       return { jobs: (jobs as PromiseFulfilledResult<unknown>).value, sessions: (sessions as PromiseFulfilledResult<unknown>).value };
     }
     case MAINTENANCE_TASKS.purgeSessions:
       return purgeExpiredSessions({ organizationId: opts.organizationId });
+    case MAINTENANCE_TASKS.purgeWebhookLog:
+      return purgeWebhookLog({ organizationId: opts.organizationId });
     case MAINTENANCE_TASKS.recoverSyncJobs:
       return recordMaintenanceRun(MAINTENANCE_TASKS.recoverSyncJobs, () => recoverStaleSyncJobs({ organizationId: opts.organizationId }));
   }
