@@ -8,16 +8,23 @@
 // blocks its graph.
 import pg from "pg";
 
-export type GraphLock = { release(): Promise<void> };
+export type GraphLock = {
+  /** True once the lock's connection broke: the lock may be someone else's now, so the run must stop. */
+  lost(): boolean;
+  release(): Promise<void>;
+};
 
 const lockKey = (graphId: string) => `zep-graph:${graphId}`;
 
 /** The lock if it is free now, else null (the caller retries later instead of holding a worker slot). */
 export async function tryLockGraph(graphId: string, connectionString = process.env.DATABASE_URL): Promise<GraphLock | null> {
   if (!connectionString) throw new Error("DATABASE_URL is not set");
-  const client = new pg.Client({ connectionString, application_name: "atlas-graph-lock" });
-  // A broken lock connection must not crash the process; the run notices at its next database write.
-  client.on("error", () => {});
+  // keepAlive: a worker host that vanishes must not hold its graph until TCP gives up hours later.
+  const client = new pg.Client({ connectionString, application_name: "atlas-graph-lock", keepAlive: true });
+  let broken = false;
+  // A broken lock connection must not crash the process; the run checks lost() between records.
+  client.on("error", () => void (broken = true));
+  client.on("end", () => void (broken = true));
   await client.connect();
   try {
     const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [lockKey(graphId)]);
@@ -31,6 +38,7 @@ export async function tryLockGraph(graphId: string, connectionString = process.e
   }
   let released = false;
   return {
+    lost: () => broken && !released,
     async release() {
       if (released) return;
       released = true;

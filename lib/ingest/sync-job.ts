@@ -119,7 +119,8 @@ export async function runSyncJob(syncJobId: string, opts: RunSyncJobOptions = {}
   const lock = await tryLockGraph(target.graphId, opts.connectionString);
   if (!lock) return { outcome: "BUSY", graphId: target.graphId };
   try {
-    return await runLocked(syncJobId, target.graphId, opts);
+    // A lost lock stops the run at the next record like a shutdown: it yields, and continues once it holds the lock again.
+    return await runLocked(syncJobId, target.graphId, { ...opts, shouldStop: () => lock.lost() || (opts.shouldStop?.() ?? false) });
   } finally {
     await lock.release();
   }

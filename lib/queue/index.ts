@@ -64,6 +64,14 @@ export function queueSettings(env: Env = process.env): QueueSettings {
   const connectionString = env.DATABASE_URL;
   if (!connectionString) throw new Error("DATABASE_URL is not set: the job queue lives in Atlas's PostgreSQL database.");
   const expireInSeconds = num(env.ATLAS_INGEST_EXPIRE_SECONDS, 1800, 1);
+  const timeBudgetSeconds = num(env.ATLAS_INGEST_TIME_BUDGET_SECONDS, Math.floor(expireInSeconds / 2), 1);
+  // A run that could outlive its expiry would be taken for dead and run twice at once.
+  if (timeBudgetSeconds > expireInSeconds / 2) {
+    throw new Error(
+      `ATLAS_INGEST_TIME_BUDGET_SECONDS (${timeBudgetSeconds}) must be at most half of ATLAS_INGEST_EXPIRE_SECONDS (${expireInSeconds}), ` +
+        "leaving room for the record in flight and Zep's retry waits.",
+    );
+  }
   return {
     connectionString,
     schema: env.ATLAS_QUEUE_SCHEMA?.trim() || "pgboss",
@@ -76,7 +84,7 @@ export function queueSettings(env: Env = process.env): QueueSettings {
       retryDelaySeconds: num(env.ATLAS_INGEST_RETRY_DELAY_SECONDS, 30, 1),
       retryBackoff: env.ATLAS_INGEST_RETRY_BACKOFF !== "0",
       expireInSeconds,
-      timeBudgetSeconds: num(env.ATLAS_INGEST_TIME_BUDGET_SECONDS, Math.floor(expireInSeconds / 2), 1),
+      timeBudgetSeconds,
       busyRetrySeconds: num(env.ATLAS_INGEST_BUSY_RETRY_SECONDS, 5, 1),
       pageSize: Math.floor(num(env.ATLAS_INGEST_PAGE_SIZE, 500, 1)),
     },
@@ -259,8 +267,10 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
         // Running ingestions see `stopping`, stop at their next record and leave a continuation behind.
         s.stopping = true;
         setIngestionQueue(leavePending);
-        if (holder.atlasQueue === s) holder.atlasQueue = undefined;
+        // The instance stays this process's queue until pg-boss has stopped: runs that yield meanwhile
+        // send their continuation through it, not through a new instance started during shutdown.
         await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
+        if (holder.atlasQueue === s) holder.atlasQueue = undefined;
       })();
       return stopped;
     },
