@@ -66,11 +66,9 @@ export function queueSettings(env: Env = process.env): QueueSettings {
   const expireInSeconds = num(env.ATLAS_INGEST_EXPIRE_SECONDS, 1800, 1);
   const timeBudgetSeconds = num(env.ATLAS_INGEST_TIME_BUDGET_SECONDS, Math.floor(expireInSeconds / 2), 1);
   // A run that could outlive its expiry would be taken for dead and run twice at once.
-  if (timeBudgetSeconds > expireInSeconds / 2) {
-    throw new Error(
-      `ATLAS_INGEST_TIME_BUDGET_SECONDS (${timeBudgetSeconds}) must be at most half of ATLAS_INGEST_EXPIRE_SECONDS (${expireInSeconds}), ` +
-        "leaving room for the record in flight and Zep's retry waits.",
-    );
+  // (The default, half the expiry, leaves room for the record in flight and Zep's retry waits.)
+  if (timeBudgetSeconds >= expireInSeconds) {
+    throw new Error(`ATLAS_INGEST_TIME_BUDGET_SECONDS (${timeBudgetSeconds}) must be less than ATLAS_INGEST_EXPIRE_SECONDS (${expireInSeconds}).`);
   }
   return {
     connectionString,
