@@ -189,8 +189,18 @@ describe("serialization and recovery", () => {
       data: { syncId: `sync_orphan_${job()}`, connectionId: connection.id, status: "PENDING", model: "Issue", modifiedAfter: new Date(run.modifiedAfter), recordsReported: 4 },
     });
     const exhausted = await prisma.syncJob.create({
-      data: { syncId: `sync_lost_${job()}`, connectionId: connection.id, status: "IN_PROGRESS", attempts: 2, model: "Issue", startedAt: new Date(Date.now() - 60_000) },
+      data: {
+        syncId: `sync_lost_${job()}`,
+        connectionId: connection.id,
+        status: "IN_PROGRESS",
+        attempts: 2,
+        model: "Issue",
+        modifiedAfter: new Date(run.modifiedAfter),
+        startedAt: new Date(Date.now() - 60_000),
+      },
     });
+    // Not made by a webhook (imported, demo data): nothing to resume from, so recovery leaves it alone.
+    const imported = await prisma.syncJob.create({ data: { syncId: `sync_imported_${job()}`, connectionId: connection.id, status: "IN_PROGRESS" } });
 
     expect(await recoverStaleSyncJobs({ organizationId: org.id })).toBe(2);
 
@@ -199,6 +209,7 @@ describe("serialization and recovery", () => {
     expect(lost).toMatchObject({ status: "FAILED", errors: [expect.objectContaining({ code: "WORKER_LOST" })] });
     // Nothing left to recover.
     expect(await recoverStaleSyncJobs({ organizationId: org.id })).toBe(0);
+    expect(await prisma.syncJob.findUniqueOrThrow({ where: { id: imported.id } })).toMatchObject({ status: "IN_PROGRESS", attempts: 0 });
   });
 });
 

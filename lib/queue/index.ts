@@ -323,6 +323,9 @@ export async function recoverStaleSyncJobs(opts: { organizationId?: string } = {
     `SELECT j.id, j.attempts FROM "SyncJob" j
      ${opts.organizationId ? `JOIN "Connection" c ON c.id = j."connectionId" AND c."organizationId" = $2` : ""}
      WHERE j.status IN ('PENDING', 'IN_PROGRESS')
+       -- Only jobs ingestion can resume (see isResumable): a job without a cursor or modifiedAfter was not
+       -- made by a sync webhook (imported or demo data) and has no records of its own to read.
+       AND (j.cursor IS NOT NULL OR j."modifiedAfter" IS NOT NULL)
        AND NOT EXISTS (
          SELECT 1 FROM "${schema}".job q
          WHERE q.name = $1 AND q.state < 'completed' AND q.data->>'syncJobId' = j.id)`,
