@@ -10,6 +10,9 @@ export async function register() {
   const mode = MODES.find((m) => m === raw);
   if (!mode) throw new Error(`ATLAS_WORKERS must be one of ${MODES.join(", ")}; got "${raw}".`);
   if (mode === "off") return;
+  // Until the queue is up, webhooks leave their jobs PENDING for the recovery task (not "completed").
+  const { leavePending, setIngestionQueue } = await import("./lib/nango/ingestion");
+  setIngestionQueue(leavePending);
   // In the background: pages are served while the queue starts (or while the database is still coming up).
   void connectQueue(mode);
 }

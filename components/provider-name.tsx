@@ -1,7 +1,9 @@
-const NAMES: Record<string, string> = { GITHUB: "GitHub", NOTION: "Notion", JIRA: "Jira", SLACK: "Slack", LINEAR: "Linear" };
+import { PROVIDERS } from "@/lib/nango/providers";
+
 const DOTS: Record<string, string> = { GITHUB: "bg-slate-900", NOTION: "bg-stone-500", JIRA: "bg-blue-600", SLACK: "bg-fuchsia-700", LINEAR: "bg-indigo-500" };
 
-export const providerName = (p: string) => NAMES[p] ?? p.charAt(0) + p.slice(1).toLowerCase();
+/** The provider's label from the provider table (lib/nango/providers.ts). */
+export const providerName = (p: string) => PROVIDERS[p as keyof typeof PROVIDERS]?.label ?? p.charAt(0) + p.slice(1).toLowerCase();
 
 export function ProviderName({ provider }: { provider: string }) {
   return (

@@ -7,6 +7,11 @@ const STYLES: Record<string, string> = {
   ERROR: "bg-rose-100 text-rose-900 ring-rose-600/20",
   FAILED: "bg-rose-100 text-rose-900 ring-rose-600/20",
   EXPIRED: "bg-amber-100 text-amber-900 ring-amber-600/20",
+  // Webhook deliveries
+  APPLIED: "bg-emerald-100 text-emerald-900 ring-emerald-600/20",
+  DUPLICATE: "bg-slate-100 text-slate-700 ring-slate-500/20",
+  IGNORED: "bg-sky-100 text-sky-900 ring-sky-600/20",
+  REJECTED: "bg-rose-100 text-rose-900 ring-rose-600/20",
 };
 
 const LABELS: Record<string, string> = { IN_PROGRESS: "In progress" };

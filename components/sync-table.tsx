@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { DataTable, type Column } from "./data-table";
 import { ProviderName } from "./provider-name";
 import { Duration, RelativeTime } from "./relative-time";
 import { StatusBadge } from "./status-badge";
@@ -9,8 +10,8 @@ type Job = {
   status: string;
   recordsProcessed: number;
   recordsReported?: number | null;
-  cursor?: string | null;
-  modifiedAfter?: Date | null;
+  /** Ingestion can resume it (lib/ingest/sync-job isResumable): a FAILED one may be retried. */
+  resumable?: boolean;
   startedAt: Date;
   completedAt: Date | null;
   errors: { message: string; code: string; timestamp?: string; retryAfter?: number; repository?: string }[];
@@ -19,73 +20,72 @@ type Job = {
 
 /** Sync jobs with every entry of their `errors`. `showConnection` for organization-wide history. */
 export function SyncTable({ jobs, showConnection = false, retryable = false }: { jobs: Job[]; showConnection?: boolean; retryable?: boolean }) {
+  const columns: Column[] = [
+    { label: "Status" },
+    ...(showConnection ? [{ label: "Connection" }] : []),
+    { label: "Started" },
+    { label: "Duration" },
+    {
+      label: (
+        <>
+          Records <span className="block text-xs font-normal">in graph / from Nango</span>
+        </>
+      ),
+      align: "right",
+    },
+    { label: "Errors" },
+  ];
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="w-full min-w-[640px] text-sm" data-testid="sync-table">
-        <thead className="bg-slate-50 text-left text-slate-600">
-          <tr>
-            <th className="px-3 py-2 font-medium">Status</th>
-            {showConnection && <th className="px-3 py-2 font-medium">Connection</th>}
-            <th className="px-3 py-2 font-medium">Started</th>
-            <th className="px-3 py-2 font-medium">Duration</th>
-            <th className="px-3 py-2 text-right font-medium">
-              Records <span className="block text-xs font-normal">in graph / from Nango</span>
-            </th>
-            <th className="px-3 py-2 font-medium">Errors</th>
-          </tr>
-        </thead>
-        <tbody>
-          {jobs.map((job) => (
-            <tr key={job.id} className="border-t border-slate-100 align-top" data-testid="sync-row">
-              <td className="px-3 py-2">
-                <span className="flex flex-col items-start gap-1">
-                  <StatusBadge status={job.status} />
-                  {retryable && job.status === "FAILED" && (job.cursor || job.modifiedAfter) && <RetryButton syncJobId={job.id} />}
-                </span>
-              </td>
-              {showConnection && job.connection && (
-                <td className="px-3 py-2">
-                  <Link href={`/connections/${job.connection.id}`} className="hover:underline">
-                    <ProviderName provider={job.connection.provider} />
-                  </Link>
-                  <span className="block text-xs text-slate-600">{job.connection.user.name ?? job.connection.user.email}</span>
-                </td>
-              )}
-              <td className="px-3 py-2">
-                <RelativeTime date={job.startedAt} />
-              </td>
-              <td className="px-3 py-2">
-                <Duration from={job.startedAt} to={job.completedAt} />
-              </td>
-              <td className="px-3 py-2 text-right tabular-nums" data-testid="sync-records">
-                <RecordCounts processed={job.recordsProcessed} reported={job.recordsReported ?? null} finished={job.status === "COMPLETED" || job.status === "FAILED"} />
-              </td>
-              <td className="px-3 py-2">
-                {job.errors.length === 0 ? (
-                  <span className="text-slate-500">—</span>
-                ) : (
-                  <ul className="space-y-1" data-testid="sync-errors">
-                    {job.errors.map((e, i) => (
-                      <li key={i} className="text-xs">
-                        <span className="font-medium text-rose-800">{e.code}</span> {e.message}
-                        {e.repository && <span className="text-slate-600"> · repository {e.repository}</span>}
-                        {e.retryAfter !== undefined && <span className="text-slate-600"> · retry after {e.retryAfter}s</span>}
-                        {e.timestamp && (
-                          <span className="text-slate-600">
-                            {" "}
-                            · <RelativeTime date={e.timestamp} />
-                          </span>
-                        )}
-                      </li>
-                    ))}
-                  </ul>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable testId="sync-table" minWidth={640} columns={columns}>
+      {jobs.map((job) => (
+        <tr key={job.id} className="border-t border-slate-100 align-top" data-testid="sync-row">
+          <td className="px-3 py-2">
+            <span className="flex flex-col items-start gap-1">
+              <StatusBadge status={job.status} />
+              {retryable && job.status === "FAILED" && job.resumable && <RetryButton syncJobId={job.id} />}
+            </span>
+          </td>
+          {showConnection && job.connection && (
+            <td className="px-3 py-2">
+              <Link href={`/connections/${job.connection.id}`} className="hover:underline">
+                <ProviderName provider={job.connection.provider} />
+              </Link>
+              <span className="block text-xs text-slate-600">{job.connection.user.name ?? job.connection.user.email}</span>
+            </td>
+          )}
+          <td className="px-3 py-2">
+            <RelativeTime date={job.startedAt} />
+          </td>
+          <td className="px-3 py-2">
+            <Duration from={job.startedAt} to={job.completedAt} />
+          </td>
+          <td className="px-3 py-2 text-right tabular-nums" data-testid="sync-records">
+            <RecordCounts processed={job.recordsProcessed} reported={job.recordsReported ?? null} finished={job.status === "COMPLETED" || job.status === "FAILED"} />
+          </td>
+          <td className="px-3 py-2">
+            {job.errors.length === 0 ? (
+              <span className="text-slate-500">—</span>
+            ) : (
+              <ul className="space-y-1" data-testid="sync-errors">
+                {job.errors.map((e, i) => (
+                  <li key={i} className="text-xs">
+                    <span className="font-medium text-rose-800">{e.code}</span> {e.message}
+                    {e.repository && <span className="text-slate-600"> · repository {e.repository}</span>}
+                    {e.retryAfter !== undefined && <span className="text-slate-600"> · retry after {e.retryAfter}s</span>}
+                    {e.timestamp && (
+                      <span className="text-slate-600">
+                        {" "}
+                        · <RelativeTime date={e.timestamp} />
+                      </span>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

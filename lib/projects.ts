@@ -5,9 +5,11 @@ import { z } from "zod";
 import { prisma } from "@/lib/db/client";
 import { projectsVisibleToSql, type Scope } from "@/lib/data/scope";
 import { DuplicateError } from "@/lib/db/errors";
+import { DEFAULT_PROJECT_KEY } from "@/lib/project-key";
 import { graphIdFor } from "@/lib/zep";
 
-export const DEFAULT_PROJECT_KEY = "default";
+export { DEFAULT_PROJECT_KEY, projectKeyOf } from "@/lib/project-key";
+
 export const PROJECT_KEY = /^[a-z0-9-]{1,40}$/;
 
 export type ProjectSummary = { id: string; key: string; name: string; graphId: string; createdAt: Date };
@@ -26,15 +28,20 @@ export class ProjectNotFoundError extends Error {
   }
 }
 
-/** The organization's default project, created if missing (idempotent, safe under concurrency). */
-export async function ensureDefaultProject(organizationId: string) {
+/**
+ * A project by key, created if missing (idempotent, safe under concurrency): connections may name a project
+ * (metadata.projectId) that has no row yet, and every organization has its default.
+ */
+export async function ensureProject(organizationId: string, key: string) {
   return prisma.project.upsert({
-    where: { organizationId_key: { organizationId, key: DEFAULT_PROJECT_KEY } },
-    create: { organizationId, key: DEFAULT_PROJECT_KEY, name: "Default" },
+    where: { organizationId_key: { organizationId, key } },
+    create: { organizationId, key, name: key === DEFAULT_PROJECT_KEY ? "Default" : key },
     update: {},
     select: { id: true, key: true, name: true, createdAt: true },
   });
 }
+
+export const ensureDefaultProject = (organizationId: string) => ensureProject(organizationId, DEFAULT_PROJECT_KEY);
 
 /** Admins: all of the organization's projects. Members: the projects their connections feed, plus default. */
 export async function projectsVisibleTo(scope: Scope): Promise<ProjectSummary[]> {

@@ -9,7 +9,7 @@ import { prisma } from "@/lib/db/client";
 import { countQueries } from "@/lib/db/query-counter";
 import { listConnections, parseConnectionFilters } from "@/lib/dashboard/connections";
 import { runSyncJob } from "@/lib/ingest/sync-job";
-import { setIngestionQueue } from "@/lib/nango/ingestion";
+import { leavePending, setIngestionQueue } from "@/lib/nango/ingestion";
 import { createOrg, createUser } from "@/lib/test/factory";
 import { connectedUser, startHarness, syncAndDeliver, type Harness } from "@/lib/test/ingest-harness";
 
@@ -96,7 +96,7 @@ async function ingestOnce(h: Harness, n: number, sampleHeap: boolean) {
 async function ingestion() {
   const h = await startHarness();
   // The webhook's job stays PENDING for us to run here, timed, instead of on a queue.
-  setIngestionQueue(async () => {});
+  setIngestionQueue(leavePending);
   console.log("\nIngestion, records of one GitHub sync into one graph (runSyncJob, page size 500)");
   try {
     for (const n of [1_000, 10_000]) {

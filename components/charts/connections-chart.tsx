@@ -1,11 +1,11 @@
 "use client";
+import { providerName } from "@/components/provider-name";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
 type Row = { provider: string; ACTIVE: number; INACTIVE: number; ERROR: number; EXPIRED: number };
-const NAMES: Record<string, string> = { GITHUB: "GitHub", NOTION: "Notion", JIRA: "Jira", SLACK: "Slack", LINEAR: "Linear" };
 
 export function ConnectionsChart({ rows }: { rows: Row[] }) {
-  const data = rows.map((r) => ({ ...r, name: NAMES[r.provider] ?? r.provider }));
+  const data = rows.map((r) => ({ ...r, name: providerName(r.provider) }));
   return (
     <div className="h-56 w-full" role="img" aria-label="Connections by provider and status">
       <ResponsiveContainer>

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
 import { prisma, type Prisma } from "@/lib/db/client";
 import { connectionsVisibleTo, usersOf, type Scope } from "@/lib/data/scope";
+import { decodeCursor, encodeCursor, filtersFrom, type SearchParams } from "./params";
 
 export const PAGE_SIZE = 25;
 
@@ -19,30 +20,10 @@ export const connectionFiltersSchema = z.object({
 });
 export type ConnectionFilters = z.infer<typeof connectionFiltersSchema>;
 
-/** Search params → filters; anything invalid is dropped rather than failing the page. */
-export function parseConnectionFilters(params: Record<string, string | string[] | undefined>): ConnectionFilters {
-  const flat = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
-  const parsed = connectionFiltersSchema.safeParse(flat);
-  if (parsed.success) return parsed.data;
-  const valid: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(flat)) {
-    const field = connectionFiltersSchema.shape[key as keyof typeof connectionFiltersSchema.shape];
-    if (field?.safeParse(value).success) valid[key] = value;
-  }
-  return connectionFiltersSchema.parse(valid);
-}
+export const parseConnectionFilters = (params: SearchParams): ConnectionFilters => filtersFrom(connectionFiltersSchema, params);
 
-type Cursor = { v: string | null; id: string };
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
-function decodeCursor(raw: string | undefined): Cursor | null {
-  if (!raw) return null;
-  try {
-    const c = JSON.parse(Buffer.from(raw, "base64url").toString());
-    return typeof c?.id === "string" && (c.v === null || typeof c.v === "string") ? c : null;
-  } catch {
-    return null;
-  }
-}
+const cursorShape = z.object({ v: z.string().nullable(), id: z.string() });
+type Cursor = z.infer<typeof cursorShape>;
 
 /** Rows strictly after the cursor in (sortColumn DESC NULLS LAST, id DESC) order. */
 function after(cursor: Cursor, column: "lastSyncAt" | "createdAt"): Prisma.ConnectionWhereInput {
@@ -66,7 +47,7 @@ export async function listConnections(scope: Scope, filters: ConnectionFilters) 
       ],
     });
   }
-  const cursor = decodeCursor(filters.cursor);
+  const cursor = decodeCursor(filters.cursor, cursorShape);
   if (cursor) conditions.push(after(cursor, column));
 
   const rows = await prisma.connection.findMany({

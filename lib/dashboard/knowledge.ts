@@ -18,9 +18,8 @@ export async function searchKnowledgePage(scope: Scope, params: Record<string, s
   let outcome: KnowledgeOutcome = { kind: "idle" };
   if (query && project) {
     try {
-      const { results } = await searchKnowledge(scope, { projectKey: project.key, query, limit: 20 });
-      // Links come from provider records: only web links are offered.
-      outcome = { kind: "results", results: results.map((r) => ({ ...r, url: r.url && /^https?:\/\//i.test(r.url) ? r.url : null })) };
+      const { results } = await searchKnowledge(scope, { projectKey: project.key, query, limit: 20 }, { visibleProjects: projects });
+      outcome = { kind: "results", results };
     } catch (err) {
       outcome = { kind: "error", message: searchFailure(err) };
     }

@@ -3,7 +3,9 @@ import { z } from "zod";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
 import { Prisma, prisma } from "@/lib/db/client";
 import { connectionsVisibleTo, syncJobsVisibleTo, type Scope } from "@/lib/data/scope";
+import { isResumable } from "@/lib/ingest/sync-job";
 import { dailyActivity } from "./overview";
+import { cursorTime, decodeCursor, encodeCursor, filtersFrom, type SearchParams } from "./params";
 
 export const SYNC_PAGE_SIZE = 20;
 
@@ -27,27 +29,9 @@ export const syncFiltersSchema = z.object({
 });
 export type SyncFilters = z.infer<typeof syncFiltersSchema>;
 
-export function parseSyncFilters(params: Record<string, string | string[] | undefined>): SyncFilters {
-  const flat = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
-  const valid: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(flat)) {
-    const field = syncFiltersSchema.shape[key as keyof typeof syncFiltersSchema.shape];
-    if (field?.safeParse(value).success) valid[key] = value;
-  }
-  return syncFiltersSchema.parse(valid);
-}
+export const parseSyncFilters = (params: SearchParams): SyncFilters => filtersFrom(syncFiltersSchema, params);
 
-type Cursor = { t: string; id: string };
-const encode = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
-function decode(raw?: string): Cursor | null {
-  if (!raw) return null;
-  try {
-    const c = JSON.parse(Buffer.from(raw, "base64url").toString());
-    return typeof c?.t === "string" && typeof c?.id === "string" && !Number.isNaN(Date.parse(c.t)) ? c : null;
-  } catch {
-    return null;
-  }
-}
+const cursorShape = z.object({ t: cursorTime, id: z.string() });
 
 const jobSelect = {
   id: true,
@@ -64,7 +48,7 @@ const jobSelect = {
 } satisfies Prisma.SyncJobSelect;
 
 async function page(where: Prisma.SyncJobWhereInput, rawCursor?: string) {
-  const cursor = decode(rawCursor);
+  const cursor = decodeCursor(rawCursor, cursorShape);
   const keyset: Prisma.SyncJobWhereInput = cursor
     ? { OR: [{ startedAt: { lt: new Date(cursor.t) } }, { startedAt: new Date(cursor.t), id: { lt: cursor.id } }] }
     : {};
@@ -74,9 +58,9 @@ async function page(where: Prisma.SyncJobWhereInput, rawCursor?: string) {
     take: SYNC_PAGE_SIZE + 1,
     select: jobSelect,
   });
-  const jobs = rows.slice(0, SYNC_PAGE_SIZE).map((j) => ({ ...j, errors: syncErrorsOf(j.errors) }));
+  const jobs = rows.slice(0, SYNC_PAGE_SIZE).map((j) => ({ ...j, errors: syncErrorsOf(j.errors), resumable: isResumable(j) }));
   const last = jobs[jobs.length - 1];
-  return { jobs, nextCursor: rows.length > SYNC_PAGE_SIZE && last ? encode({ t: last.startedAt.toISOString(), id: last.id }) : null };
+  return { jobs, nextCursor: rows.length > SYNC_PAGE_SIZE && last ? encodeCursor({ t: last.startedAt.toISOString(), id: last.id }) : null };
 }
 
 const endOfDay = (day: string) => new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000);

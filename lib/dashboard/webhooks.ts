@@ -4,32 +4,20 @@
 import { z } from "zod";
 import { prisma, type Prisma } from "@/lib/db/client";
 import { webhookDeliveriesOf, type Scope } from "@/lib/data/scope";
+import { cursorTime, decodeCursor, encodeCursor, filtersFrom, type SearchParams } from "./params";
 
 export const WEBHOOK_PAGE_SIZE = 30;
 const OUTCOMES = ["APPLIED", "DUPLICATE", "IGNORED", "REJECTED"] as const;
 
 export const webhookFiltersSchema = z.object({
-  outcome: z.enum(OUTCOMES).optional().catch(undefined),
-  cursor: z.string().max(200).optional().catch(undefined),
+  outcome: z.enum(OUTCOMES).optional(),
+  cursor: z.string().max(200).optional(),
 });
 export type WebhookFilters = z.infer<typeof webhookFiltersSchema>;
 
-export function parseWebhookFilters(params: Record<string, string | string[] | undefined>): WebhookFilters {
-  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
-  return webhookFiltersSchema.parse({ outcome: one(params.outcome), cursor: one(params.cursor) });
-}
+export const parseWebhookFilters = (params: SearchParams): WebhookFilters => filtersFrom(webhookFiltersSchema, params);
 
-type Cursor = { at: string; id: string };
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
-function decodeCursor(raw: string | undefined): Cursor | null {
-  if (!raw) return null;
-  try {
-    const c = JSON.parse(Buffer.from(raw, "base64url").toString());
-    return typeof c?.at === "string" && typeof c?.id === "string" && !Number.isNaN(Date.parse(c.at)) ? c : null;
-  } catch {
-    return null;
-  }
-}
+const cursorShape = z.object({ at: cursorTime, id: z.string() });
 
 /** What a delivery was about, in a few words: "sync issues · 12 added", "auth creation", ... */
 function summaryOf(payload: unknown): string | null {
@@ -47,7 +35,7 @@ function summaryOf(payload: unknown): string | null {
 export async function listWebhookDeliveries(scope: Scope, filters: WebhookFilters) {
   const where: Prisma.WebhookDeliveryWhereInput[] = [webhookDeliveriesOf(scope)];
   if (filters.outcome) where.push({ outcome: filters.outcome });
-  const cursor = decodeCursor(filters.cursor);
+  const cursor = decodeCursor(filters.cursor, cursorShape);
   if (cursor) {
     const at = new Date(cursor.at);
     where.push({ OR: [{ receivedAt: { lt: at } }, { receivedAt: at, id: { lt: cursor.id } }] });

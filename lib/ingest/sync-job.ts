@@ -23,8 +23,8 @@ import { Prisma, prisma } from "@/lib/db/client";
 import { syncJobsVisibleTo, type Scope } from "@/lib/data/scope";
 import { nangoClient } from "@/lib/nango/client";
 import { enqueueIngestion, hasIngestionQueue } from "@/lib/nango/ingestion";
-import { providerConfig } from "@/lib/nango/providers";
-import { ensureDefaultProject } from "@/lib/projects";
+import { integrationOf, providerConfig } from "@/lib/nango/providers";
+import { ensureProject, projectKeyOf } from "@/lib/projects";
 import { graphIdFor, ZepCallError, type ZepCallOptions } from "@/lib/zep";
 import type { ProviderName } from "./episodes";
 import { tryLockGraph } from "./graph-lock";
@@ -74,10 +74,6 @@ export class SyncJobAttemptError extends Error {
   }
 }
 
-type JsonObject = Record<string, unknown>;
-const asObject = (v: unknown): JsonObject => (v && typeof v === "object" && !Array.isArray(v) ? (v as JsonObject) : {});
-const nonEmpty = (v: unknown): string | undefined => (typeof v === "string" && v.trim() ? v : undefined);
-
 /** What a SyncJob reads from and writes to: resolved from the job's connection. */
 export async function ingestionTargetOf(syncJobId: string) {
   const job = await prisma.syncJob.findUnique({
@@ -94,8 +90,7 @@ export async function ingestionTargetOf(syncJobId: string) {
   });
   if (!job) return null;
   const c = job.connection;
-  const metadata = asObject(c.metadata);
-  const projectId = nonEmpty(metadata.projectId) ?? "default";
+  const projectId = projectKeyOf(c);
   const config = providerConfig(c.provider);
   return {
     job,
@@ -104,7 +99,7 @@ export async function ingestionTargetOf(syncJobId: string) {
     graphId: graphIdFor(c.organizationId, projectId),
     provider: c.provider,
     nangoConnectionId: c.connectionId,
-    providerConfigKey: nonEmpty(metadata.integrationId) ?? nonEmpty(metadata.providerConfigKey) ?? config.integrationId,
+    providerConfigKey: integrationOf(c),
     model: job.model ?? config.models[0]!,
   };
 }
@@ -219,21 +214,19 @@ async function saveProgress(
   id: string,
   p: { recordsProcessed: number; cursor: string | null; errors: SyncJobErrorEntry[]; status?: "COMPLETED" | "FAILED" },
 ) {
-  const errors = JSON.stringify(p.errors);
-  if (p.status) {
-    await prisma.$executeRaw`
-      UPDATE "SyncJob" SET
-        "recordsProcessed" = ${p.recordsProcessed}, "cursor" = ${p.cursor},
-        "errors" = ${appendErrors(errors)},
-        status = ${p.status}::"SyncStatus", "completedAt" = now()
-      WHERE id = ${id}`;
-  } else {
-    await prisma.$executeRaw`
-      UPDATE "SyncJob" SET
-        "recordsProcessed" = ${p.recordsProcessed}, "cursor" = ${p.cursor},
-        "errors" = ${appendErrors(errors)}
-      WHERE id = ${id}`;
-  }
+  const finish = p.status ? Prisma.sql`, status = ${p.status}::"SyncStatus", "completedAt" = now()` : Prisma.empty;
+  await prisma.$executeRaw`
+    UPDATE "SyncJob" SET
+      "recordsProcessed" = ${p.recordsProcessed}, "cursor" = ${p.cursor},
+      "errors" = ${appendErrors(JSON.stringify(p.errors))} ${finish}
+    WHERE id = ${id}`;
+}
+
+/** A job still PENDING/IN_PROGRESS ends FAILED with these entries appended (recovery: its worker was lost). */
+export async function failRunningSyncJob(id: string, entries: SyncJobErrorEntry[]): Promise<void> {
+  await prisma.$executeRaw`
+    UPDATE "SyncJob" SET status = 'FAILED', "completedAt" = now(), "errors" = ${appendErrors(JSON.stringify(entries))}
+    WHERE id = ${id} AND status IN ('PENDING', 'IN_PROGRESS')`;
 }
 
 /** SQL for "errors, with these entries appended" (an empty batch leaves the column, null included, as is). */
@@ -243,16 +236,6 @@ function appendErrors(json: string): Prisma.Sql {
   return Prisma.sql`(CASE jsonb_typeof("errors") WHEN 'array' THEN "errors" WHEN 'object' THEN jsonb_build_array("errors") ELSE '[]'::jsonb END) || ${json}::jsonb`;
 }
 
-/** Connections may name a project (metadata.projectId) that has no Project row yet: it gets one on first use. */
-async function ensureProject(organizationId: string, key: string) {
-  if (key === "default") return void (await ensureDefaultProject(organizationId));
-  await prisma.project.upsert({
-    where: { organizationId_key: { organizationId, key } },
-    create: { organizationId, key, name: key },
-    update: {},
-    select: { id: true },
-  });
-}
 
 // ---- manual retry -----------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { prisma, type Provider } from "@/lib/db/client";
 import { connectionsVisibleTo, type Scope } from "@/lib/data/scope";
-import { visibleProject } from "@/lib/projects";
+import { visibleProject, type ProjectSummary } from "@/lib/projects";
 import { ensureGraph, searchGraph, type GraphEpisodeHit, type ZepCallOptions } from "@/lib/zep";
 
 export const searchKnowledgeInput = z.object({
@@ -47,9 +47,15 @@ function nangoConnectionOf(e: Pick<GraphEpisodeHit, "metadata" | "sourceDescript
 
 const str = (v: unknown) => (typeof v === "string" && v ? v : null);
 
-export async function searchKnowledge(scope: Scope, input: SearchKnowledgeInput, opts: { zep?: ZepCallOptions } = {}): Promise<KnowledgeSearchResult> {
+export async function searchKnowledge(
+  scope: Scope,
+  input: SearchKnowledgeInput,
+  // visibleProjects: projectsVisibleTo(scope), when the caller has it already (saves reading it again).
+  opts: { zep?: ZepCallOptions; visibleProjects?: ProjectSummary[] } = {},
+): Promise<KnowledgeSearchResult> {
   const { projectKey, query, limit } = searchKnowledgeInput.parse(input);
-  const project = await visibleProject(scope, projectKey); // throws ProjectNotFoundError
+  const known = opts.visibleProjects?.find((p) => p.key === projectKey);
+  const project = known ?? (await visibleProject(scope, projectKey)); // throws ProjectNotFoundError
   await ensureGraph(project.graphId, opts.zep);
   // A project's graph holds every connection that feeds it. Members may read only what came from their
   // own connections, so their hits are filtered below; ask Zep for more to still fill the page.
@@ -77,7 +83,8 @@ export async function searchKnowledge(scope: Scope, input: SearchKnowledgeInput,
     return {
       provider: row?.provider ?? PROVIDERS[String(meta.provider ?? "").toLowerCase()] ?? null,
       connection: row ? { id: row.id, accountName: str((row.metadata as { accountName?: unknown } | null)?.accountName) } : null,
-      url: str(meta.url),
+      // Links come from provider records: only web links are offered.
+      url: webLink(str(meta.url)),
       recordId: str(meta.recordId),
     };
   };
@@ -110,3 +117,5 @@ export async function searchKnowledge(scope: Scope, input: SearchKnowledgeInput,
   const readable = member ? results.filter((r) => r.connection !== null && ++taken[r.kind] <= limit) : results;
   return { project: { key: project.key, name: project.name }, results: readable };
 }
+
+const webLink = (url: string | null) => (url && /^https?:\/\//i.test(url) ? url : null);

@@ -16,6 +16,16 @@ const ISO_TIMESTAMP = String.raw`^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)
 /** Rows per DELETE statement, so a first purge of a large table never holds one huge transaction. */
 const BATCH = 5_000;
 
+/** Runs a `DELETE ... LIMIT BATCH` until it removes fewer than BATCH rows: short transactions, no long locks. */
+async function deleteInBatches(deleteBatch: () => Promise<number>): Promise<number> {
+  let removed = 0;
+  for (;;) {
+    const n = await deleteBatch();
+    removed += n;
+    if (n < BATCH) return removed;
+  }
+}
+
 export type RetentionOptions = {
   /** Reference time (tests); default now. */
   now?: Date;
@@ -39,11 +49,14 @@ export async function recordMaintenanceRun(task: string, work: () => Promise<num
   }
 }
 
-export function syncJobRetentionDays(env: Record<string, string | undefined> = process.env): number {
-  const days = Number(env.ATLAS_SYNC_JOB_RETENTION_DAYS ?? 90);
-  if (!Number.isFinite(days) || days < 1) throw new Error(`ATLAS_SYNC_JOB_RETENTION_DAYS must be a number of days ≥ 1 (got ${env.ATLAS_SYNC_JOB_RETENTION_DAYS})`);
+/** A retention period from the environment, in whole days ≥ 1. */
+function retentionDays(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const days = Number(env[name] ?? fallback);
+  if (!Number.isInteger(days) || days < 1) throw new Error(`${name} must be a whole number of days ≥ 1 (got ${env[name]})`);
   return days;
 }
+
+export const syncJobRetentionDays = (env: Record<string, string | undefined> = process.env) => retentionDays(env, "ATLAS_SYNC_JOB_RETENTION_DAYS", 90);
 
 /**
  * Deletes sync jobs that started before the cutoff, except each connection's latest job (the dashboard's
@@ -56,10 +69,9 @@ export async function purgeOldSyncJobs(opts: RetentionOptions & { olderThanDays?
   const inOrg = opts.organizationId
     ? Prisma.sql`AND j."connectionId" IN (SELECT c.id FROM "Connection" c WHERE c."organizationId" = ${opts.organizationId})`
     : Prisma.empty;
-  return recordMaintenanceRun(MAINTENANCE_TASKS.purgeSyncJobs, async () => {
-    let removed = 0;
-    for (;;) {
-      const n = await prisma.$executeRaw`
+  return recordMaintenanceRun(MAINTENANCE_TASKS.purgeSyncJobs, () =>
+    deleteInBatches(() =>
+      prisma.$executeRaw`
         DELETE FROM "SyncJob" WHERE id IN (
           SELECT j.id FROM "SyncJob" j
           WHERE j."startedAt" < ${cutoff} AND j.status IN ('COMPLETED', 'FAILED') ${inOrg}
@@ -67,11 +79,9 @@ export async function purgeOldSyncJobs(opts: RetentionOptions & { olderThanDays?
               SELECT 1 FROM "SyncJob" newer
               WHERE newer."connectionId" = j."connectionId"
                 AND (newer."startedAt" > j."startedAt" OR (newer."startedAt" = j."startedAt" AND newer.id > j.id)))
-          LIMIT ${BATCH})`;
-      removed += n;
-      if (n < BATCH) return removed;
-    }
-  });
+          LIMIT ${BATCH})`,
+    ),
+  );
 }
 
 /**
@@ -103,12 +113,7 @@ export async function purgeExpiredSessions(opts: RetentionOptions = {}): Promise
   });
 }
 
-export function webhookLogRetentionDays(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.ATLAS_WEBHOOK_LOG_RETENTION_DAYS?.trim();
-  const days = raw ? Number(raw) : 30;
-  if (!Number.isInteger(days) || days < 1) throw new Error(`ATLAS_WEBHOOK_LOG_RETENTION_DAYS must be a whole number of days (1 or more), got "${raw}".`);
-  return days;
-}
+export const webhookLogRetentionDays = (env: Record<string, string | undefined> = process.env) => retentionDays(env, "ATLAS_WEBHOOK_LOG_RETENTION_DAYS", 30);
 
 /**
  * The webhook log (WebhookDelivery) older than ATLAS_WEBHOOK_LOG_RETENTION_DAYS (30). It is a log, and
@@ -118,16 +123,13 @@ export function webhookLogRetentionDays(env: Record<string, string | undefined> 
 export async function purgeWebhookLog(opts: RetentionOptions & { olderThanDays?: number } = {}): Promise<MaintenanceResult> {
   const cutoff = new Date((opts.now ?? new Date()).getTime() - (opts.olderThanDays ?? webhookLogRetentionDays()) * 86_400_000);
   const inOrg = opts.organizationId ? Prisma.sql`AND "organizationId" = ${opts.organizationId}` : Prisma.empty;
-  return recordMaintenanceRun(MAINTENANCE_TASKS.purgeWebhookLog, async () => {
-    let removed = 0;
-    for (;;) {
-      const n = await prisma.$executeRaw`
+  return recordMaintenanceRun(MAINTENANCE_TASKS.purgeWebhookLog, () =>
+    deleteInBatches(() =>
+      prisma.$executeRaw`
         DELETE FROM "WebhookDelivery" WHERE id IN (
-          SELECT id FROM "WebhookDelivery" WHERE "receivedAt" < ${cutoff} ${inOrg} LIMIT ${BATCH})`;
-      removed += n;
-      if (n < BATCH) return removed;
-    }
-  });
+          SELECT id FROM "WebhookDelivery" WHERE "receivedAt" < ${cutoff} ${inOrg} LIMIT ${BATCH})`,
+    ),
+  );
 }
 
 export type MaintenanceRunSummary = { task: string; startedAt: Date; finishedAt: Date | null; rowsRemoved: number; error: string | null };

@@ -6,8 +6,9 @@ import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { prisma, type Provider } from "@/lib/db/client";
 import { connectionsVisibleTo, usersOf, type Scope } from "@/lib/data/scope";
+import { projectKeyOf } from "@/lib/projects";
 import { nangoClient } from "./client";
-import { integrationIdFor, providerConfig } from "./providers";
+import { integrationIdFor, integrationOf, providerConfig } from "./providers";
 
 export class NotFoundError extends Error {
   constructor(what: string) {
@@ -26,7 +27,7 @@ export type ConnectSessionResult = {
 };
 
 // Nango tag values are free text up to 255 chars; Atlas project ids are simple slugs.
-const projectIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "project id: 1-64 letters, digits, '_' or '-'");
+export const projectIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "project id: 1-64 letters, digits, '_' or '-'");
 
 /** Sessions are stored by the SHA-256 of their token: the row proves a session existed without being one. */
 export const sessionIdOf = (token: string) => createHash("sha256").update(token).digest("hex");
@@ -69,7 +70,7 @@ export async function createReconnectSession(scope: Scope, connectionRowId: stri
   const connection = await visibleConnection(scope, connectionRowId);
   const user = await actingUser({ ...scope, userId: connection.userId });
   const integrationId = integrationOf(connection);
-  const projectId = String((connection.metadata as { projectId?: unknown } | null)?.projectId ?? "default");
+  const projectId = projectKeyOf(connection);
   const { data } = await nangoClient().createReconnectSession({
     connection_id: connection.connectionId,
     integration_id: integrationId,
@@ -137,20 +138,12 @@ export async function disconnect(scope: Scope, connectionRowId: string): Promise
   await prisma.connection.deleteMany({ where: { id: connection.id, ...connectionsVisibleTo(scope) } });
 }
 
-async function visibleConnection(scope: Scope, connectionRowId: string) {
+/** The connection if the scope may act on it, else NotFoundError (another person's looks like a missing one). */
+export async function visibleConnection(scope: Scope, connectionRowId: string) {
   const connection = await prisma.connection.findFirst({ where: { id: connectionRowId, ...connectionsVisibleTo(scope) } });
   if (!connection) throw new NotFoundError("Connection");
   return connection;
 }
-
-const metadataOf = (c: { metadata: unknown }): Record<string, unknown> =>
-  c.metadata && typeof c.metadata === "object" && !Array.isArray(c.metadata) ? (c.metadata as Record<string, unknown>) : {};
-
-/** The integration the connection was made with (recorded by the auth webhook), else today's mapping. */
-const integrationOf = (c: { provider: Provider; metadata: unknown }) => {
-  const recorded = metadataOf(c).integrationId;
-  return typeof recorded === "string" && recorded ? recorded : integrationIdFor(c.provider);
-};
 
 /** Words for a person when Nango refuses or cannot be reached (the SDK throws axios errors). */
 export function describeNangoError(err: unknown): string {

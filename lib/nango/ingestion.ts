@@ -18,6 +18,14 @@ export function setIngestionQueue(next: IngestionQueue | null): void {
   holder.atlasIngestionQueue = next;
 }
 
+/**
+ * The queue of a process whose queue is not working yet (starting, failed to start) or any more (stopping):
+ * webhooks' jobs stay PENDING and the recovery task sends them once a queue works. Never "completed" unread.
+ */
+export async function leavePending(jobId: string): Promise<void> {
+  console.warn(`[queue] not running here: sync job ${jobId} stays PENDING until recovery sends it`);
+}
+
 /** Whether a queue is registered (enqueued jobs will be worked on by some worker). */
 export function hasIngestionQueue(): boolean {
   return !!holder.atlasIngestionQueue;

@@ -52,3 +52,9 @@ export const integrationIdFor = (provider: Provider, env: Env = process.env) => 
 export function providerForIntegration(integrationId: string, env: Env = process.env): Provider | null {
   return ALL_PROVIDERS.find((p) => providerConfig(p, env).integrationId === integrationId) ?? null;
 }
+
+/** The integration a connection was made with (recorded by its auth webhook), else today's mapping. */
+export function integrationOf(connection: { provider: Provider; metadata: unknown }, env: Env = process.env): string {
+  const recorded = (connection.metadata as { integrationId?: unknown } | null)?.integrationId;
+  return typeof recorded === "string" && recorded ? recorded : integrationIdFor(connection.provider, env);
+}

@@ -75,7 +75,8 @@ type SyncWebhook = z.infer<typeof syncSchema>;
 type Tx = Prisma.TransactionClient;
 
 /** What applying a webhook came to; `status` is the HTTP answer, `ingestJobId` a job to hand to ingestion. */
-type Applied = { outcome: WebhookOutcome; reason?: string; status?: number; ingestJobId?: string };
+/** `organizationId`: whose delivery it is, when applying it already read the connection (saves the lookup). */
+type Applied = { outcome: WebhookOutcome; reason?: string; status?: number; ingestJobId?: string; organizationId?: string };
 
 // --- entry point -----------------------------------------------------------------------------------
 
@@ -161,7 +162,7 @@ export async function handleNangoWebhook(rawBody: string, headers: Record<string
         (webhook.type === "auth" ? await applyAuth(tx, webhook) : await applySync(tx, webhook));
       await tx.webhookDelivery.create({
         data: {
-          organizationId: await organizationOf(tx, webhook.connectionId),
+          organizationId: applied.organizationId ?? (await organizationOf(tx, webhook.connectionId)),
           outcome: applied.outcome,
           reason: applied.reason,
           type: webhook.type,
@@ -232,7 +233,7 @@ async function applyAuth(tx: Tx, w: AuthWebhook): Promise<Applied> {
       where: { id: existing.id },
       data: { status: "EXPIRED", metadata: { ...asObject(existing.metadata), lastError } },
     });
-    return { outcome: "APPLIED" };
+    return { outcome: "APPLIED", organizationId: existing.organizationId };
   }
 
   if (w.operation !== "creation" && w.operation !== "override") return { outcome: "IGNORED", reason: `auth operation ${w.operation} is not used by Atlas` };
@@ -248,7 +249,7 @@ async function applyAuth(tx: Tx, w: AuthWebhook): Promise<Applied> {
       where: { id: existing.id },
       data: { status: "ACTIVE", metadata: authMetadata(existing.metadata, w) },
     });
-    return { outcome: "APPLIED" };
+    return { outcome: "APPLIED", organizationId: existing.organizationId };
   }
 
   const userId = w.endUser?.endUserId ?? w.tags?.end_user_id;
@@ -269,7 +270,7 @@ async function applyAuth(tx: Tx, w: AuthWebhook): Promise<Applied> {
       metadata: authMetadata(null, w),
     },
   });
-  return { outcome: "APPLIED" };
+  return { outcome: "APPLIED", organizationId };
 }
 
 /** Connection metadata after a successful (re-)authorization: what we knew, plus the webhook's facts. */
@@ -336,7 +337,7 @@ async function applySync(tx: Tx, w: SyncWebhook): Promise<Applied> {
       const { lastError: _healed, ...rest } = metadata;
       await tx.connection.update({ where: { id: connection.id }, data: { status: "ACTIVE", metadata: rest as Prisma.InputJsonValue } });
     }
-    return { outcome: "APPLIED", ingestJobId: job.id };
+    return { outcome: "APPLIED", ingestJobId: job.id, organizationId: connection.organizationId };
   }
 
   const error = { message: w.error.description, code: w.error.type, timestamp: new Date(w.failedAt).toISOString() };
@@ -360,5 +361,5 @@ async function applySync(tx: Tx, w: SyncWebhook): Promise<Applied> {
   if (isCurrent && (connection.status === "ACTIVE" || connection.status === "ERROR") && failedAt >= lastErrorAt) {
     await tx.connection.update({ where: { id: connection.id }, data: { status: "ERROR", metadata: { ...metadata, lastError: error } } });
   }
-  return { outcome: "APPLIED" };
+  return { outcome: "APPLIED", organizationId: connection.organizationId };
 }

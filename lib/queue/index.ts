@@ -13,8 +13,8 @@
  */
 import PgBoss from "pg-boss";
 import { prisma } from "@/lib/db/client";
-import { setIngestionQueue } from "@/lib/nango/ingestion";
-import { runSyncJob, SyncJobAttemptError, type RunSyncJobOptions } from "@/lib/ingest/sync-job";
+import { leavePending, setIngestionQueue } from "@/lib/nango/ingestion";
+import { failRunningSyncJob, runSyncJob, SyncJobAttemptError, type RunSyncJobOptions } from "@/lib/ingest/sync-job";
 import { MAINTENANCE_TASKS, purgeExpiredSessions, purgeOldSyncJobs, purgeWebhookLog, recordMaintenanceRun, type MaintenanceTask } from "@/lib/maintenance/retention";
 
 export const QUEUES = { ingestion: "atlas-ingestion", maintenance: "atlas-maintenance" } as const;
@@ -167,13 +167,16 @@ export function getBoss(): Promise<PgBoss> {
 }
 
 /** Puts a SyncJob on the ingestion queue. Options are per job, so changed settings apply at once. */
-export async function sendIngestion(syncJobId: string, opts: { continuation?: boolean; startAfterSeconds?: number } = {}): Promise<string | null> {
+export async function sendIngestion(
+  syncJobId: string,
+  opts: { continuation?: boolean; startAfterSeconds?: number; retryLimit?: number } = {},
+): Promise<string | null> {
   const s = state();
   const boss = await s.boss;
   const i = s.settings.ingestion;
   const data: IngestionJobData = { syncJobId, ...(opts.continuation ? { continuation: true } : {}) };
   return boss.send(QUEUES.ingestion, data, {
-    retryLimit: i.retryLimit,
+    retryLimit: opts.retryLimit ?? i.retryLimit,
     retryDelay: i.retryDelaySeconds,
     retryBackoff: i.retryBackoff,
     expireInSeconds: i.expireInSeconds,
@@ -277,13 +280,6 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
 
 const RECOVERY_QUEUE = "atlas-ingestion-recovery";
 
-/**
- * While this process has no working queue (it failed to start, or is shutting down), webhooks' jobs stay
- * PENDING: the recovery task sends them once a queue works again. Never "completed" without ingestion.
- */
-async function leavePending(jobId: string): Promise<void> {
-  console.warn(`[queue] not running here: sync job ${jobId} stays PENDING until recovery sends it`);
-}
 
 /** Runs one maintenance task now (the scheduled job's body; also callable from scripts and tests). */
 export async function runMaintenanceTask(task: MaintenanceTask, opts: { organizationId?: string } = {}) {
@@ -316,7 +312,7 @@ export async function runMaintenanceTask(task: MaintenanceTask, opts: { organiza
  */
 export async function recoverStaleSyncJobs(opts: { organizationId?: string } = {}): Promise<number> {
   const s = state();
-  const boss = await s.boss;
+  await s.boss; // its tables exist: the query below reads them
   const schema = s.settings.schema.replace(/"/g, '""');
   const maxAttempts = s.settings.ingestion.retryLimit + 1;
   const orphans = await prisma.$queryRawUnsafe<Array<{ id: string; attempts: number }>>(
@@ -335,18 +331,10 @@ export async function recoverStaleSyncJobs(opts: { organizationId?: string } = {
   for (const o of orphans) {
     if (o.attempts >= maxAttempts) {
       const entry = { message: "The worker running this job stopped responding on its last attempt", code: "WORKER_LOST", timestamp: new Date().toISOString() };
-      await prisma.$executeRaw`
-        UPDATE "SyncJob" SET status = 'FAILED', "completedAt" = now(),
-          errors = (CASE jsonb_typeof(errors) WHEN 'array' THEN errors ELSE '[]'::jsonb END) || ${JSON.stringify([entry])}::jsonb
-        WHERE id = ${o.id} AND status IN ('PENDING', 'IN_PROGRESS')`;
+      await failRunningSyncJob(o.id, [entry]);
     } else {
       // Not a continuation: the run counts as an attempt, so a job that keeps killing its worker ends FAILED.
-      await boss.send(QUEUES.ingestion, { syncJobId: o.id } satisfies IngestionJobData, {
-        retryLimit: Math.max(0, maxAttempts - 1 - o.attempts),
-        retryDelay: s.settings.ingestion.retryDelaySeconds,
-        retryBackoff: s.settings.ingestion.retryBackoff,
-        expireInSeconds: s.settings.ingestion.expireInSeconds,
-      });
+      await sendIngestion(o.id, { retryLimit: Math.max(0, maxAttempts - 1 - o.attempts) });
     }
   }
   return orphans.length;

@@ -2,6 +2,9 @@
 // tests. The app reaches them only through the same environment variables it would use for the real
 // services, so nothing in the app's code paths knows it is talking to a sandbox.
 import pg from "pg";
+import type { Provider } from "@/lib/db/client";
+import { integrationOf } from "@/lib/nango/providers";
+import { projectKeyOf } from "@/lib/project-key";
 import { startNangoSandbox } from "../../sandbox/nango";
 import { startZepSandbox } from "../../sandbox/zep";
 import type { Env } from "./run";
@@ -51,8 +54,6 @@ export async function startSandboxes({ appUrl, databaseUrl, nangoPort, zepPort, 
   };
 }
 
-const DEFAULT_INTEGRATION: Record<string, string> = { GITHUB: "github", NOTION: "notion", JIRA: "jira", SLACK: "slack", LINEAR: "linear" };
-
 /**
  * The sandbox keeps its state in memory; the database outlives it. Every connection Atlas knows (the demo
  * data, or what was connected before a restart) is registered so that sync, pause and disconnect work on it.
@@ -70,15 +71,13 @@ async function adoptKnownConnections(
     );
     let adopted = 0;
     for (const row of rows) {
-      const integrationId = typeof row.metadata?.integrationId === "string" ? row.metadata.integrationId : DEFAULT_INTEGRATION[row.provider];
-      if (!integrationId) continue;
-      const projectId = typeof row.metadata?.projectId === "string" ? row.metadata.projectId : "default";
+      const connection = { provider: row.provider as Provider, metadata: row.metadata };
       try {
         const added = adopt({
           connectionId: row.connectionId,
-          integrationId,
+          integrationId: integrationOf(connection),
           endUser: { id: row.userId, email: row.email },
-          tags: { organization_id: row.organizationId, project_id: projectId },
+          tags: { organization_id: row.organizationId, project_id: projectKeyOf(connection) },
           paused: Boolean(row.metadata?.syncsPausedAt),
         });
         if (added) adopted++;

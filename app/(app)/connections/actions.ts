@@ -12,20 +12,20 @@ import {
   disconnect,
   NotFoundError,
   pauseSyncs,
+  projectIdSchema,
   resumeSyncs,
   triggerSyncNow,
+  visibleConnection,
 } from "@/lib/nango/connections";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
 import { simulateSandboxSync } from "@/lib/sandbox";
 import { retrySyncJob, SyncJobNotFoundError, SyncJobNotRetryableError } from "@/lib/ingest/sync-job";
-import { prisma } from "@/lib/db/client";
-import { connectionsVisibleTo } from "@/lib/data/scope";
 
 export type ActionResult = { ok: true; message: string } | { ok: false; message: string };
 export type ConnectStart = ({ ok: true; token: string; expiresAt: string; connectLink: string } & ConnectUiSettings) | { ok: false; message: string };
 
 const connectionIdSchema = z.string().min(1).max(64);
-const connectSchema = z.object({ provider: z.enum(ALL_PROVIDERS as [string, ...string[]]), project: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+const connectSchema = z.object({ provider: z.enum(ALL_PROVIDERS), project: projectIdSchema });
 
 async function attempt<T extends { ok: boolean }>(work: () => Promise<T>, notFound: string): Promise<T | { ok: false; message: string }> {
   try {
@@ -47,7 +47,7 @@ export async function startConnectAction(provider: string, project: string): Pro
   const input = connectSchema.safeParse({ provider, project });
   if (!input.success) return { ok: false, message: "Choose a provider and a project." };
   return attempt(async () => {
-    const session = await createConnectSession(viewer, input.data.provider as (typeof ALL_PROVIDERS)[number], input.data.project);
+    const session = await createConnectSession(viewer, input.data.provider, input.data.project);
     return { ok: true as const, token: session.token, expiresAt: session.expiresAt, connectLink: session.connectLink, ...connectUiSettings() };
   }, "That project does not exist in your organization.");
 }
@@ -81,9 +81,7 @@ export const pauseSyncsAction = simple(pauseSyncs, "Syncs paused: nothing new is
 export const resumeSyncsAction = simple(resumeSyncs, "Syncs resumed on their schedule.");
 export const disconnectAction = simple(disconnect, "Disconnected.");
 export const simulateSyncAction = simple(async (viewer, id) => {
-  const connection = await prisma.connection.findFirst({ where: { id, ...connectionsVisibleTo(viewer) }, select: { connectionId: true } });
-  if (!connection) throw new NotFoundError("Connection");
-  await simulateSandboxSync(connection.connectionId);
+  await simulateSandboxSync((await visibleConnection(viewer, id)).connectionId);
 }, "The sandbox ran a sync: its webhook is on the way, and the records go to the knowledge graph.");
 
 /** A FAILED job back on the queue; the worker resumes from its cursor, so nothing is written twice. */

@@ -1,4 +1,5 @@
 import { Card } from "@/components/card";
+import { DataTable } from "@/components/data-table";
 import { RelativeTime } from "@/components/relative-time";
 import { InviteForm, UserRowActions } from "@/components/user-forms";
 import { getAdmin } from "@/lib/auth/viewer";
@@ -16,39 +17,24 @@ export default async function UsersPage() {
         <p className="mb-3 text-sm text-slate-600">They can sign in with this email right away. Only invited emails can sign in.</p>
         <InviteForm />
       </Card>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="w-full min-w-[560px] text-sm" data-testid="users-table">
-          <thead className="bg-slate-50 text-left text-slate-600">
-            <tr>
-              <th className="px-3 py-2 font-medium">Name</th>
-              <th className="px-3 py-2 font-medium">Role</th>
-              <th className="px-3 py-2 text-right font-medium">Connections</th>
-              <th className="px-3 py-2 font-medium">Joined</th>
-              <th className="px-3 py-2 text-right font-medium">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {members.map((m) => (
-              <tr key={m.id} className="border-t border-slate-100" data-testid="user-row">
-                <td className="px-3 py-2">
-                  {m.name ?? "—"}
-                  <span className="block text-xs text-slate-600">{m.email}</span>
-                </td>
-                <td className="px-3 py-2">{m.role === "ADMIN" ? "Admin" : "Member"}</td>
-                <td className="px-3 py-2 text-right tabular-nums">{m._count.connections}</td>
-                <td className="px-3 py-2">
-                  <RelativeTime date={m.createdAt} />
-                </td>
-                <td className="px-3 py-2 text-right">
-                  <UserRowActions userId={m.id} role={m.role} label={m.name ?? m.email} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable testId="users-table" minWidth={560} columns={[{ label: "Name" }, { label: "Role" }, { label: "Connections", align: "right" }, { label: "Joined" }, { label: <span className="sr-only">Actions</span>, align: "right" }]}>
+        {members.map((m) => (
+          <tr key={m.id} className="border-t border-slate-100" data-testid="user-row">
+            <td className="px-3 py-2">
+              {m.name ?? "—"}
+              <span className="block text-xs text-slate-600">{m.email}</span>
+            </td>
+            <td className="px-3 py-2">{m.role === "ADMIN" ? "Admin" : "Member"}</td>
+            <td className="px-3 py-2 text-right tabular-nums">{m._count.connections}</td>
+            <td className="px-3 py-2">
+              <RelativeTime date={m.createdAt} />
+            </td>
+            <td className="px-3 py-2 text-right">
+              <UserRowActions userId={m.id} role={m.role} label={m.name ?? m.email} />
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </div>
   );
 }

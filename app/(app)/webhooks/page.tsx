@@ -1,27 +1,16 @@
 import Link from "next/link";
+import { DataTable } from "@/components/data-table";
 import { Card, EmptyState, Stat } from "@/components/card";
 import { FilterForm, Pager, Select, hrefWith } from "@/components/filter-form";
 import { ProviderName } from "@/components/provider-name";
 import { RelativeTime } from "@/components/relative-time";
+import { StatusBadge } from "@/components/status-badge";
 import { getAdmin } from "@/lib/auth/viewer";
 import { listWebhookDeliveries, parseWebhookFilters } from "@/lib/dashboard/webhooks";
 
 export const metadata = { title: "Webhooks" };
 
-const OUTCOME_STYLE: Record<string, string> = {
-  APPLIED: "bg-emerald-100 text-emerald-900 ring-emerald-600/20",
-  DUPLICATE: "bg-slate-100 text-slate-700 ring-slate-500/20",
-  IGNORED: "bg-sky-100 text-sky-900 ring-sky-600/20",
-  REJECTED: "bg-rose-100 text-rose-900 ring-rose-600/20",
-};
-
-function Outcome({ outcome }: { outcome: string }) {
-  return (
-    <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${OUTCOME_STYLE[outcome]}`}>
-      {outcome.charAt(0) + outcome.slice(1).toLowerCase()}
-    </span>
-  );
-}
+const WEBHOOK_COLUMNS = ["Received", "Type", "Connection", "Outcome", "What and why"].map((label) => ({ label }));
 
 export default async function WebhooksPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await getAdmin();
@@ -50,48 +39,35 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
       {rows.length === 0 ? (
         <EmptyState title="No webhooks yet">Nango posts here after a connection is authorized and after every sync.</EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full min-w-[720px] text-sm" data-testid="webhooks-table">
-            <thead className="bg-slate-50 text-left text-slate-600">
-              <tr>
-                <th className="px-3 py-2 font-medium">Received</th>
-                <th className="px-3 py-2 font-medium">Type</th>
-                <th className="px-3 py-2 font-medium">Connection</th>
-                <th className="px-3 py-2 font-medium">Outcome</th>
-                <th className="px-3 py-2 font-medium">What and why</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.id} className="border-t border-slate-100 align-top" data-testid="webhook-row">
-                  <td className="whitespace-nowrap px-3 py-2">
-                    <RelativeTime date={r.receivedAt} />
-                  </td>
-                  <td className="px-3 py-2 font-mono text-xs">{r.type ?? "—"}</td>
-                  <td className="px-3 py-2">
-                    {r.connection ? (
-                      <Link href={`/connections/${r.connection.id}`} className="text-indigo-700 hover:underline">
-                        <ProviderName provider={r.connection.provider} /> {r.connection.accountName ?? ""}
-                      </Link>
-                    ) : (
-                      <span className="text-slate-600">
-                        {r.connectionId ? "Not (or no longer) in Atlas" : "—"}
-                        {r.connectionId && <span className="block break-all font-mono text-xs">{r.connectionId}</span>}
-                      </span>
-                    )}
-                  </td>
-                  <td className="px-3 py-2">
-                    <Outcome outcome={r.outcome} />
-                  </td>
-                  <td className="px-3 py-2">
-                    {r.summary && <span className="block">{r.summary}</span>}
-                    {r.reason && <span className="block text-slate-600">{r.reason}</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable testId="webhooks-table" minWidth={720} columns={WEBHOOK_COLUMNS}>
+          {rows.map((r) => (
+            <tr key={r.id} className="border-t border-slate-100 align-top" data-testid="webhook-row">
+              <td className="whitespace-nowrap px-3 py-2">
+                <RelativeTime date={r.receivedAt} />
+              </td>
+              <td className="px-3 py-2 font-mono text-xs">{r.type ?? "—"}</td>
+              <td className="px-3 py-2">
+                {r.connection ? (
+                  <Link href={`/connections/${r.connection.id}`} className="text-indigo-700 hover:underline">
+                    <ProviderName provider={r.connection.provider} /> {r.connection.accountName ?? ""}
+                  </Link>
+                ) : (
+                  <span className="text-slate-600">
+                    {r.connectionId ? "Not (or no longer) in Atlas" : "—"}
+                    {r.connectionId && <span className="block break-all font-mono text-xs">{r.connectionId}</span>}
+                  </span>
+                )}
+              </td>
+              <td className="px-3 py-2">
+                <StatusBadge status={r.outcome} />
+              </td>
+              <td className="px-3 py-2">
+                {r.summary && <span className="block">{r.summary}</span>}
+                {r.reason && <span className="block text-slate-600">{r.reason}</span>}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Pager
         isFirst={!filters.cursor}

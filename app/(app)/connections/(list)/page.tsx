@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { DataTable } from "@/components/data-table";
 import { EmptyState } from "@/components/card";
 import { ConnectPanel } from "@/components/connect/connect-panel";
 import { FilterForm, Pager, Select, hrefWith } from "@/components/filter-form";
@@ -10,6 +11,8 @@ import { connectOptions, listConnections, ownerOptions, parseConnectionFilters }
 import { CONNECTION_STATUSES, PROVIDERS } from "@/lib/dashboard/overview";
 
 export const metadata = { title: "Connections" };
+
+const CONNECTION_COLUMNS = ["Provider", "Account", "Status", "Owner", "Last sync", "Created"].map((label) => ({ label }));
 
 export default async function ConnectionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await getViewer();
@@ -48,47 +51,33 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
       {rows.length === 0 ? (
         <EmptyState title="No connections match">Change the filters, or connect an account.</EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full min-w-[640px] text-sm" data-testid="connections-table">
-            <thead className="bg-slate-50 text-left text-slate-600">
-              <tr>
-                <th className="px-3 py-2 font-medium">Provider</th>
-                <th className="px-3 py-2 font-medium">Account</th>
-                <th className="px-3 py-2 font-medium">Status</th>
-                <th className="px-3 py-2 font-medium">Owner</th>
-                <th className="px-3 py-2 font-medium">Last sync</th>
-                <th className="px-3 py-2 font-medium">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((c) => (
-                <tr key={c.id} className="border-t border-slate-100 hover:bg-slate-50" data-testid="connection-row">
-                  <td className="px-3 py-2">
-                    <ProviderName provider={c.provider} />
-                  </td>
-                  <td className="px-3 py-2">
-                    <Link href={`/connections/${c.id}`} className="text-indigo-700 hover:underline">
-                      {c.accountName ?? "(unnamed)"}
-                    </Link>
-                  </td>
-                  <td className="px-3 py-2">
-                    <StatusBadge status={c.status} />
-                  </td>
-                  <td className="px-3 py-2" data-testid="owner">
-                    {c.user.name ?? c.user.email}
-                    <span className="block text-xs text-slate-600">{c.user.email}</span>
-                  </td>
-                  <td className="px-3 py-2">
-                    <RelativeTime date={c.lastSyncAt} />
-                  </td>
-                  <td className="px-3 py-2">
-                    <RelativeTime date={c.createdAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable testId="connections-table" minWidth={640} columns={CONNECTION_COLUMNS}>
+          {rows.map((c) => (
+            <tr key={c.id} className="border-t border-slate-100 hover:bg-slate-50" data-testid="connection-row">
+              <td className="px-3 py-2">
+                <ProviderName provider={c.provider} />
+              </td>
+              <td className="px-3 py-2">
+                <Link href={`/connections/${c.id}`} className="text-indigo-700 hover:underline">
+                  {c.accountName ?? "(unnamed)"}
+                </Link>
+              </td>
+              <td className="px-3 py-2">
+                <StatusBadge status={c.status} />
+              </td>
+              <td className="px-3 py-2" data-testid="owner">
+                {c.user.name ?? c.user.email}
+                <span className="block text-xs text-slate-600">{c.user.email}</span>
+              </td>
+              <td className="px-3 py-2">
+                <RelativeTime date={c.lastSyncAt} />
+              </td>
+              <td className="px-3 py-2">
+                <RelativeTime date={c.createdAt} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <Pager
         isFirst={!filters.cursor}
