@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { queueSettings } from "./index";
+import { queueSettings } from "./settings";
 
 describe("queueSettings", () => {
   const base = { DATABASE_URL: "postgresql://localhost/atlas" };

@@ -1,0 +1,56 @@
+// The process-wide pg-boss instance: created on first use, kept on globalThis so a second call (or Next's
+// dev server re-evaluating this module) gets the same instance; a failed start lets the next call retry.
+import PgBoss from "pg-boss";
+import { mergeSettings, QUEUES, type Overrides, type QueueSettings } from "./settings";
+
+export type WorkersHandle = { stop(): Promise<void>; settings: QueueSettings };
+
+export type State = {
+  settings: QueueSettings;
+  boss: Promise<PgBoss>;
+  workers?: Promise<WorkersHandle>;
+  stopping: boolean;
+};
+
+export const holder = globalThis as unknown as { atlasQueue?: State };
+
+export function state(overrides?: Overrides["settings"]): State {
+  if (holder.atlasQueue) return holder.atlasQueue;
+  const settings = mergeSettings(overrides);
+  const s: State = { settings, stopping: false, boss: startBoss(settings) };
+  // A failed start must not poison the process: the next call tries again.
+  s.boss.catch(() => {
+    if (holder.atlasQueue === s) holder.atlasQueue = undefined;
+  });
+  holder.atlasQueue = s;
+  return s;
+}
+
+async function startBoss(settings: QueueSettings): Promise<PgBoss> {
+  const boss = new PgBoss({
+    connectionString: settings.connectionString,
+    schema: settings.schema,
+    application_name: "atlas-queue",
+    max: settings.ingestion.concurrency + 3,
+    maintenanceIntervalSeconds: settings.maintenanceIntervalSeconds,
+    schedule: settings.runSchedules,
+  });
+  boss.on("error", (err) => console.error("[queue]", err instanceof Error ? err.message : err));
+  await boss.start();
+  const i = settings.ingestion;
+  await boss.createQueue(QUEUES.ingestion, {
+    name: QUEUES.ingestion,
+    retryLimit: i.retryLimit,
+    retryDelay: i.retryDelaySeconds,
+    retryBackoff: i.retryBackoff,
+    expireInSeconds: i.expireInSeconds,
+  });
+  await boss.createQueue(QUEUES.maintenance, { name: QUEUES.maintenance, retryLimit: 2, retryDelay: 60, expireInSeconds: 3600 });
+  return boss;
+}
+
+/** The started pg-boss instance of this process (created on first use). */
+export function getBoss(): Promise<PgBoss> {
+  return state().boss;
+}
+
