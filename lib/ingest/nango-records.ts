@@ -1,5 +1,6 @@
 // Nango's records of one connection and model, as a stream: one listRecords page in memory at a time.
 import type { Nango } from "@nangohq/node";
+import { retry, RetryGaveUp } from "@/lib/retry";
 import type { NangoRecord } from "./episodes";
 
 export type NangoErrorEntry = { message: string; code: string; timestamp: string; retryAfter?: number };
@@ -52,59 +53,77 @@ export class NangoUnavailableError extends Error {
 
 type AxiosLike = { response?: { status?: number; headers?: Record<string, unknown>; data?: unknown }; message?: string; code?: string };
 
-function describe(err: unknown): { status?: number; retryAfter?: number; detail: string; nangoCode?: string } {
+function describe(err: unknown): { status?: number; retryAfter?: number; reset?: number; detail: string; nangoCode?: string } {
   const e = err as AxiosLike;
   const status = e?.response?.status;
-  const header = e?.response?.headers?.["retry-after"];
-  const retryAfter = header === undefined ? undefined : Number(header);
+  const num = (v: unknown) => (v === undefined || v === null || v === "" ? undefined : Number.isFinite(Number(v)) ? Number(v) : undefined);
   const body = e?.response?.data as { error?: { code?: string; message?: string } } | undefined;
   const nangoCode = body?.error?.code;
   const detail = [nangoCode, body?.error?.message ?? e?.message].filter(Boolean).join(": ") || String(err);
-  return { status, retryAfter: Number.isFinite(retryAfter) ? retryAfter : undefined, detail, nangoCode };
+  return { status, retryAfter: num(e?.response?.headers?.["retry-after"]), reset: num(e?.response?.headers?.["x-ratelimit-reset"]), detail, nangoCode };
 }
 
-export async function* nangoRecords(nango: Nango, query: RecordQuery, opts: RecordStreamOptions = {}): AsyncGenerator<NangoRecord> {
-  const maxAttempts = opts.maxAttempts ?? 5;
-  const baseDelayMs = opts.baseDelayMs ?? 1_000;
-  const maxRetryAfterMs = opts.maxRetryAfterMs ?? 120_000;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  let cursor = query.cursor ?? undefined;
-
-  for (;;) {
-    if (opts.shouldStop?.()) return;
-    let page: { records: NangoRecord[]; next_cursor: string | null } | undefined;
-    for (let attempt = 1; !page; attempt++) {
-      try {
-        page = (await nango.listRecords({
+/** One listRecords page, retried under the worker policy (lib/retry); 4xx other than 408/429 fail at once. */
+async function listPage(nango: Nango, query: RecordQuery, cursor: string | undefined, opts: RecordStreamOptions) {
+  let last: NangoErrorEntry | undefined;
+  let permanent: NangoPermanentError | undefined;
+  try {
+    return await retry(
+      async () =>
+        (await nango.listRecords({
           providerConfigKey: query.providerConfigKey,
           connectionId: query.connectionId,
           model: query.model,
           limit: query.pageSize ?? 500,
           ...(cursor ? { cursor } : query.modifiedAfter ? { modifiedAfter: query.modifiedAfter } : {}),
-        })) as unknown as { records: NangoRecord[]; next_cursor: string | null };
-      } catch (err) {
-        const { status, retryAfter, detail, nangoCode } = describe(err);
+        })) as unknown as { records: NangoRecord[]; next_cursor: string | null },
+      (err) => {
+        const { status, retryAfter, reset, detail, nangoCode } = describe(err);
         const timestamp = new Date().toISOString();
         if (status !== undefined && status < 500 && status !== 429 && status !== 408) {
-          const entry = { message: `Nango refused listRecords (${status}): ${detail}`, code: "NANGO_REJECTED", timestamp };
-          opts.onError?.(entry);
-          throw new NangoPermanentError(entry.message, status, nangoCode ?? "NANGO_REJECTED");
+          last = { message: `Nango refused listRecords (${status}): ${detail}`, code: "NANGO_REJECTED", timestamp };
+          permanent = new NangoPermanentError(last.message, status, nangoCode ?? "NANGO_REJECTED");
+          opts.onError?.(last);
+          return { retryable: false };
         }
-        const entry: NangoErrorEntry =
+        last =
           status === 429
             ? { message: `Nango rate limit exceeded: ${detail}`, code: "RATE_LIMIT", timestamp, ...(retryAfter !== undefined ? { retryAfter } : {}) }
             : { message: `Nango unavailable${status ? ` (${status})` : ""}: ${detail}`, code: "PROVIDER_UNAVAILABLE", timestamp };
-        opts.onError?.(entry);
-        const waitMs = retryAfter !== undefined ? retryAfter * 1000 : baseDelayMs * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
-        if (attempt >= maxAttempts || waitMs > maxRetryAfterMs) throw new NangoUnavailableError(entry.message, entry.code);
-        await sleep(waitMs);
-      }
-    }
-    for (const record of page.records) {
+        opts.onError?.(last);
+        return { retryable: true, rateLimited: status === 429, retryAfterSeconds: retryAfter, rateLimitReset: reset };
+      },
+      {
+        ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : { maxAttempts: 5 }),
+        ...(opts.baseDelayMs !== undefined ? { baseDelayMs: opts.baseDelayMs } : {}),
+        ...(opts.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: opts.maxRetryAfterMs } : {}),
+        ...(opts.sleep ? { sleep: opts.sleep } : {}),
+      },
+    );
+  } catch (err) {
+    if (!(err instanceof RetryGaveUp)) throw err;
+    if (permanent) throw permanent;
+    throw new NangoUnavailableError(last!.message, last!.code);
+  }
+}
+
+/** Pages of records as Nango returns them (one page in memory), with the cursor each page was read from. */
+export async function* nangoRecordPages(nango: Nango, query: RecordQuery, opts: RecordStreamOptions = {}): AsyncGenerator<NangoRecord[]> {
+  let cursor = query.cursor ?? undefined;
+  for (;;) {
+    if (opts.shouldStop?.()) return;
+    const page = await listPage(nango, query, cursor, opts);
+    if (page.records.length) yield page.records;
+    if (!page.next_cursor || page.records.length === 0) return;
+    cursor = page.next_cursor;
+  }
+}
+
+export async function* nangoRecords(nango: Nango, query: RecordQuery, opts: RecordStreamOptions = {}): AsyncGenerator<NangoRecord> {
+  for await (const page of nangoRecordPages(nango, query, opts)) {
+    for (const record of page) {
       if (opts.shouldStop?.()) return;
       yield record;
     }
-    if (!page.next_cursor || page.records.length === 0) return;
-    cursor = page.next_cursor;
   }
 }

@@ -5,7 +5,9 @@ import { z } from "zod";
 import { prisma, type Provider } from "@/lib/db/client";
 import { connectionsVisibleTo, type Scope } from "@/lib/data/scope";
 import { visibleProject, type ProjectSummary } from "@/lib/projects";
+import { interactivePolicy } from "@/lib/retry";
 import { ensureGraph, searchGraph, type GraphEpisodeHit, type ZepCallOptions } from "@/lib/zep";
+import { accountNameOf } from "@/lib/data/connection-metadata";
 
 export const searchKnowledgeInput = z.object({
   projectKey: z.string().trim().min(1).max(100),
@@ -54,13 +56,15 @@ export async function searchKnowledge(
   opts: { zep?: ZepCallOptions; visibleProjects?: ProjectSummary[] } = {},
 ): Promise<KnowledgeSearchResult> {
   const { projectKey, query, limit } = searchKnowledgeInput.parse(input);
+  // A person is waiting: a Zep outage becomes a message within seconds, not a page that hangs.
+  const zep: ZepCallOptions = { ...opts.zep, retry: { ...interactivePolicy, ...opts.zep?.retry } };
   const known = opts.visibleProjects?.find((p) => p.key === projectKey);
-  const project = known ?? (await visibleProject(scope, projectKey)); // throws ProjectNotFoundError
-  await ensureGraph(project.graphId, opts.zep);
+  const project = known ?? (await visibleProject(scope, projectKey)); // throws NotFoundError
+  await ensureGraph(project.graphId, zep);
   // A project's graph holds every connection that feeds it. Members may read only what came from their
   // own connections, so their hits are filtered below; ask Zep for more to still fill the page.
   const member = scope.role !== "ADMIN";
-  const found = await searchGraph(project.graphId, query, member ? Math.min(50, limit * 3) : limit, opts.zep);
+  const found = await searchGraph(project.graphId, query, member ? Math.min(50, limit * 3) : limit, zep);
 
   // Facts name their source episodes by uuid; those found by the episode search are at hand.
   const episodes = new Map(found.episodes.map((e) => [e.uuid, e]));
@@ -82,7 +86,7 @@ export async function searchKnowledge(
     const row = byNangoId.get(nangoConnectionOf(e) ?? "");
     return {
       provider: row?.provider ?? PROVIDERS[String(meta.provider ?? "").toLowerCase()] ?? null,
-      connection: row ? { id: row.id, accountName: str((row.metadata as { accountName?: unknown } | null)?.accountName) } : null,
+      connection: row ? { id: row.id, accountName: accountNameOf(row) } : null,
       // Links come from provider records: only web links are offered.
       url: webLink(str(meta.url)),
       recordId: str(meta.recordId),

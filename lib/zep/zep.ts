@@ -8,13 +8,14 @@
  */
 import { ZepClient, ZepError, ZepTimeoutError } from "@getzep/zep-cloud";
 import type { Zep } from "@getzep/zep-cloud";
+import { UnavailableError } from "@/lib/errors";
+import { retry, RetryGaveUp, workerPolicy, type RetryPolicy as BaseRetryPolicy } from "@/lib/retry";
 import { KeyedSerializer } from "./serialize";
 
 // ---- client ---------------------------------------------------------------------------------------
 
-export class ZepConfigError extends Error {
-  name = "ZepConfigError";
-}
+/** Zep is not configured on this server: nothing to retry until whoever deploys Atlas sets it. */
+export class ZepConfigError extends UnavailableError {}
 
 /** A client from ZEP_API_KEY and optional ZEP_BASE_URL (must end in /api/v2, e.g. the local sandbox). */
 export function zepClientFromEnv(env: Record<string, string | undefined> = process.env): ZepClient {
@@ -39,28 +40,11 @@ export type ZepErrorCode = "RATE_LIMIT" | "ZEP_UNAVAILABLE" | "TIMEOUT" | "ZEP_R
 /** Same shape as a SyncJob.errors entry, so callers can append these as they are. */
 export type ZepErrorEntry = { message: string; code: ZepErrorCode; timestamp: string; retryAfter?: number };
 
-export type RetryPolicy = {
-  /** Attempts in total, the first included. */
-  maxAttempts: number;
-  /** Backoff for 5xx/timeouts/network errors: base * 2^(n-1), ±20% jitter, capped at maxDelayMs. */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** A 429 asking us to wait longer than this gives up at once, so a worker is not held for minutes. */
-  maxRetryAfterMs: number;
-  /** Per-request timeout handed to the SDK. */
-  timeoutSeconds: number;
-  /** Injected in tests to avoid real waits. */
-  sleep: (ms: number) => Promise<void>;
-};
+/** Zep's retry policy: lib/retry's, plus the SDK's per-request timeout in seconds (kept for callers). */
+export type RetryPolicy = BaseRetryPolicy & { timeoutSeconds?: number };
 
-export const defaultRetryPolicy: RetryPolicy = {
-  maxAttempts: 6,
-  baseDelayMs: 1_000,
-  maxDelayMs: 30_000,
-  maxRetryAfterMs: 120_000,
-  timeoutSeconds: 30,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+/** Workers: several attempts with backoff. Use `interactivePolicy` (lib/retry) where a person waits. */
+export const defaultRetryPolicy: RetryPolicy = workerPolicy;
 
 /** What callers pass to every function here; all optional. */
 export type ZepCallOptions = {
@@ -71,8 +55,7 @@ export type ZepCallOptions = {
 };
 
 /** Thrown when a Zep call gave up; `errors` has one entry per failed attempt, in order. */
-export class ZepCallError extends Error {
-  name = "ZepCallError";
+export class ZepCallError extends UnavailableError {
   constructor(
     readonly code: ZepErrorCode,
     readonly errors: ZepErrorEntry[],
@@ -123,41 +106,46 @@ function parseRetryAfter(header: string | null | undefined): number | undefined 
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
+/** X-RateLimit-Reset as a number, when sent. */
+function rateLimitReset(err: unknown): number | undefined {
+  const header = err instanceof ZepError ? err.rawResponse?.headers.get("x-ratelimit-reset") : null;
+  const n = header ? Number(header) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
 /**
- * Runs `call` until it succeeds, a non-retryable error occurs, or the attempts run out.
- * `recover` is asked before each retry after an error that leaves it unknown whether Zep applied the
- * request (a timeout or network error: no answer at all); returning a value ends the loop with it instead
- * of re-sending. A status code, 5xx included, is taken to mean Zep did not apply the request.
+ * Runs `call` under the retry policy (lib/retry) until it succeeds, a non-retryable error occurs, or the
+ * policy gives up. `recover` is asked before each retry after an error that leaves it unknown whether Zep
+ * applied the request (a timeout or network error: no answer at all); returning a value ends the loop with
+ * it instead of re-sending. A status code, 5xx included, is taken to mean Zep did not apply the request.
  */
 export async function withRetry<T>(
   call: (requestOptions: { maxRetries: 0; timeoutInSeconds: number }) => Promise<T>,
   opts: ZepCallOptions = {},
   recover?: () => Promise<T | undefined>,
 ): Promise<T> {
-  const policy = { ...defaultRetryPolicy, ...opts.retry };
+  const { timeoutSeconds, ...rest } = opts.retry ?? {};
+  const policy: Partial<BaseRetryPolicy> = { ...rest, ...(timeoutSeconds !== undefined ? { timeoutMs: timeoutSeconds * 1000 } : {}) };
   const errors: ZepErrorEntry[] = [];
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call({ maxRetries: 0, timeoutInSeconds: policy.timeoutSeconds });
-    } catch (err) {
-      // Anything else is local (e.g. the SDK's JsonError for a bad request shape): retrying cannot help.
-      if (!(err instanceof ZepError || err instanceof ZepTimeoutError)) throw err;
-      const { entry, retryable, statusCode } = classify(err);
-      errors.push(entry);
-      opts.onError?.(entry);
-      const waitMs =
-        entry.retryAfter !== undefined
-          ? entry.retryAfter * 1000
-          : Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)) * (0.8 + Math.random() * 0.4);
-      if (!retryable || attempt >= policy.maxAttempts || waitMs > policy.maxRetryAfterMs) {
-        throw new ZepCallError(entry.code, errors, statusCode);
-      }
-      await policy.sleep(waitMs);
-      if (recover && statusCode === undefined) {
-        const found = await recover().catch(() => undefined); // a failed check just means: send again
-        if (found !== undefined) return found;
-      }
-    }
+  const statuses: Array<number | undefined> = [];
+  try {
+    return await retry(
+      ({ timeoutMs }) => call({ maxRetries: 0, timeoutInSeconds: timeoutMs / 1000 }),
+      (err) => {
+        // Anything else is local (e.g. the SDK's JsonError for a bad request shape): retrying cannot help.
+        if (!(err instanceof ZepError || err instanceof ZepTimeoutError)) return null;
+        const { entry, retryable, statusCode } = classify(err);
+        errors.push(entry);
+        statuses.push(statusCode);
+        opts.onError?.(entry);
+        return { retryable, rateLimited: statusCode === 429, retryAfterSeconds: entry.retryAfter, rateLimitReset: rateLimitReset(err) };
+      },
+      policy,
+      { beforeRetry: recover ? async () => (statuses.at(-1) === undefined ? recover() : undefined) : undefined },
+    );
+  } catch (err) {
+    if (err instanceof RetryGaveUp) throw new ZepCallError(errors.at(-1)!.code, errors, statuses.at(-1));
+    throw err;
   }
 }
 
