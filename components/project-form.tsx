@@ -1,9 +1,9 @@
 "use client";
 import { useActionState } from "react";
-import { createProjectAction, type ProjectFormState } from "@/app/(app)/knowledge/actions";
+import { createProjectAction } from "@/app/(app)/knowledge/actions";
 
 export function ProjectForm() {
-  const [state, action, pending] = useActionState<ProjectFormState, FormData>(createProjectAction, null);
+  const [state, action, pending] = useActionState(createProjectAction, null);
   return (
     <form action={action} className="flex flex-wrap items-end gap-3">
       <label className="flex flex-col text-xs font-medium text-slate-700">

@@ -4,6 +4,7 @@ import { ProviderName } from "./provider-name";
 import { Duration, RelativeTime } from "./relative-time";
 import { StatusBadge } from "./status-badge";
 import { RetryButton } from "./connect/retry-button";
+import type { ErrorEntry } from "@/lib/data/error-entry";
 
 type Job = {
   id: string;
@@ -14,7 +15,7 @@ type Job = {
   resumable?: boolean;
   startedAt: Date;
   completedAt: Date | null;
-  errors: { message: string; code: string; timestamp?: string; retryAfter?: number; repository?: string }[];
+  errors: ErrorEntry[];
   connection?: { id: string; provider: string; user: { name: string | null; email: string } };
 };
 

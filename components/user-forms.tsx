@@ -1,9 +1,9 @@
 "use client";
 import { useActionState } from "react";
-import type { ActionState } from "@/app/(app)/users/actions";
+import type { ActionResult } from "@/lib/actions";
 import { changeRoleAction, inviteAction, removeAction } from "@/app/(app)/users/actions";
 
-function Message({ state }: { state: ActionState }) {
+function Message({ state }: { state: ActionResult | null }) {
   if (!state) return null;
   return (
     <p role={state.ok ? "status" : "alert"} className={`text-sm ${state.ok ? "text-emerald-800" : "text-rose-800"}`}>

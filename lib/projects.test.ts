@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { prisma } from "@/lib/db/client";
-import { DuplicateError } from "@/lib/db/errors";
+import { ConflictError, ForbiddenError } from "@/lib/errors";
 import { createConnection, createOrg, createUser } from "@/lib/test/factory";
 import { graphIdFor } from "@/lib/zep";
-import { createProject, ensureDefaultProject, projectKeyFrom, projectsVisibleTo, ProjectForbiddenError } from "./projects";
+import { createProject, ensureDefaultProject, projectKeyFrom, projectsVisibleTo } from "./projects";
 
 async function orgWithPeople() {
   const org = await createOrg();
@@ -33,8 +33,8 @@ describe("projects", () => {
     await expect(createProject(admin, { name: "Other", key: "customer-research" })).rejects.toThrow(
       /A project with the key "customer-research" already exists in this organization/,
     );
-    await expect(createProject(admin, { name: "Customer research" })).rejects.toBeInstanceOf(DuplicateError);
-    await expect(createProject(member, { name: "Mine" })).rejects.toBeInstanceOf(ProjectForbiddenError);
+    await expect(createProject(admin, { name: "Customer research" })).rejects.toBeInstanceOf(ConflictError);
+    await expect(createProject(member, { name: "Mine" })).rejects.toBeInstanceOf(ForbiddenError);
     await expect(createProject(admin, { name: "Bad", key: "Not_A_Slug" })).rejects.toBeInstanceOf(ZodError);
     await expect(createProject(admin, { name: "???" })).rejects.toBeInstanceOf(ZodError);
     await expect(createProject(admin, { name: "" })).rejects.toBeInstanceOf(ZodError);

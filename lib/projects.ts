@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { prisma } from "@/lib/db/client";
 import { projectsVisibleToSql, type Scope } from "@/lib/data/scope";
-import { DuplicateError } from "@/lib/db/errors";
+import { ConflictError, ForbiddenError, fromPrismaError, NotFoundError, rejectDuplicates } from "@/lib/errors";
 import { DEFAULT_PROJECT_KEY } from "@/lib/project-key";
 import { graphIdFor } from "@/lib/zep";
 
@@ -14,31 +14,20 @@ export const PROJECT_KEY = /^[a-z0-9-]{1,40}$/;
 
 export type ProjectSummary = { id: string; key: string; name: string; graphId: string; createdAt: Date };
 
-export class ProjectForbiddenError extends Error {
-  name = "ForbiddenError";
-  constructor() {
-    super("Only administrators can create projects.");
-  }
-}
-
-export class ProjectNotFoundError extends Error {
-  name = "NotFoundError";
-  constructor(key: string) {
-    super(`Project "${key}" not found`);
-  }
-}
-
 /**
  * A project by key, created if missing (idempotent, safe under concurrency): connections may name a project
  * (metadata.projectId) that has no row yet, and every organization has its default.
  */
 export async function ensureProject(organizationId: string, key: string) {
-  return prisma.project.upsert({
-    where: { organizationId_key: { organizationId, key } },
-    create: { organizationId, key, name: key === DEFAULT_PROJECT_KEY ? "Default" : key },
-    update: {},
-    select: { id: true, key: true, name: true, createdAt: true },
-  });
+  const where = { organizationId_key: { organizationId, key } };
+  const select = { id: true, key: true, name: true, createdAt: true };
+  try {
+    return await prisma.project.upsert({ where, create: { organizationId, key, name: key === DEFAULT_PROJECT_KEY ? "Default" : key }, update: {}, select });
+  } catch (err) {
+    // Prisma's upsert reads, then inserts: a concurrent caller may insert in between. Theirs is the same row.
+    if (fromPrismaError(err) instanceof ConflictError) return prisma.project.findUniqueOrThrow({ where, select });
+    throw err;
+  }
 }
 
 export const ensureDefaultProject = (organizationId: string) => ensureProject(organizationId, DEFAULT_PROJECT_KEY);
@@ -58,10 +47,10 @@ export async function projectsVisibleTo(scope: Scope): Promise<ProjectSummary[]>
   return rows.map((p) => ({ ...p, graphId: graphIdFor(scope.organizationId, p.key) }));
 }
 
-/** One visible project by key, or ProjectNotFoundError (also for projects that exist but are not visible). */
+/** One visible project by key, or NotFoundError (also for projects that exist but are not visible). */
 export async function visibleProject(scope: Scope, key: string): Promise<ProjectSummary> {
   const found = (await projectsVisibleTo(scope)).find((p) => p.key === key);
-  if (!found) throw new ProjectNotFoundError(key);
+  if (!found) throw new NotFoundError(`Project "${key}" does not exist, or you do not feed it.`);
   return found;
 }
 
@@ -88,24 +77,16 @@ const createProjectInput = z.object({
 
 /** Admin only. The key is derived from the name unless given; unique per organization. */
 export async function createProject(scope: Scope, input: { name: string; key?: string }): Promise<ProjectSummary> {
-  if (scope.role !== "ADMIN") throw new ProjectForbiddenError();
+  if (scope.role !== "ADMIN") throw new ForbiddenError("Only administrators can create projects.");
   const { name, key: given } = createProjectInput.parse(input);
   const key = given ?? projectKeyFrom(name);
   if (!PROJECT_KEY.test(key)) {
     throw new z.ZodError([{ code: "custom", path: ["key"], message: "The name has no letters or digits to derive a key from; give a key", input: name }]);
   }
-  try {
-    const p = await prisma.project.create({
-      data: { organizationId: scope.organizationId, key, name },
-      select: { id: true, key: true, name: true, createdAt: true },
-    });
-    return { ...p, graphId: graphIdFor(scope.organizationId, p.key) };
-  } catch (err) {
-    if ((err as { code?: string }).code === "P2002") {
-      const duplicate = new DuplicateError("project", ["key"]);
-      duplicate.message = `A project with the key "${key}" already exists in this organization.`;
-      throw duplicate;
-    }
-    throw err;
-  }
+  const p = await rejectDuplicates(
+    "project",
+    () => prisma.project.create({ data: { organizationId: scope.organizationId, key, name }, select: { id: true, key: true, name: true, createdAt: true } }),
+    `A project with the key "${key}" already exists in this organization.`,
+  );
+  return { ...p, graphId: graphIdFor(scope.organizationId, p.key) };
 }

@@ -1,13 +1,15 @@
+import { getEnv } from "@/lib/env";
+import { ForbiddenError } from "@/lib/errors";
+
 // Sandbox mode: local stand-ins for Nango and Zep, and sign-in as any demo user. It is on only when
 // ATLAS_SANDBOX is exactly "1": a production deployment that sets nothing can never run it by accident.
 export function isSandbox(): boolean {
-  return process.env.ATLAS_SANDBOX === "1";
+  return getEnv().ATLAS_SANDBOX;
 }
 
-export class SandboxOnlyError extends Error {
+export class SandboxOnlyError extends ForbiddenError {
   constructor() {
     super("Only available in sandbox mode.");
-    this.name = "SandboxOnlyError";
   }
 }
 
@@ -18,11 +20,10 @@ export class SandboxOnlyError extends Error {
  */
 export async function simulateSandboxSync(nangoConnectionId: string, changes: { added?: number; updated?: number; deleted?: number } = {}) {
   if (!isSandbox()) throw new SandboxOnlyError();
-  const host = process.env.NANGO_HOST;
-  if (!host) throw new Error("NANGO_HOST is not set: is the Nango sandbox running (npm start)?");
+  const { NANGO_HOST: host, NANGO_SECRET_KEY } = getEnv();
   const res = await fetch(`${host}/_sandbox/connections/${encodeURIComponent(nangoConnectionId)}/sync`, {
     method: "POST",
-    headers: { Authorization: `Bearer ${process.env.NANGO_SECRET_KEY ?? ""}`, "Content-Type": "application/json" },
+    headers: { Authorization: `Bearer ${NANGO_SECRET_KEY ?? ""}`, "Content-Type": "application/json" },
     body: JSON.stringify({ added: 12, updated: 3, deleted: 1, ...changes }),
   });
   if (!res.ok) {

@@ -1,7 +1,7 @@
 // The database keeps the seed's promises: unique constraints and every "Cascade Behavior".
 import { describe, expect, it } from "vitest";
 import { prisma } from "@/lib/db/client";
-import { DuplicateError, rejectDuplicates } from "@/lib/db/errors";
+import { ConflictError, rejectDuplicates } from "@/lib/errors";
 import { createConnection, createOrg, createSession, createSyncJob, createUser } from "@/lib/test/factory";
 
 async function rowsOf(organizationId: string) {
@@ -97,7 +97,7 @@ describe("unique constraints", () => {
           data: { connectionId: connection.connectionId, provider: "GITHUB", userId: ada.user.id, organizationId: ada.user.organizationId },
         }),
       ),
-    ).rejects.toThrow(new DuplicateError("connection", ["connectionId"]));
+    ).rejects.toThrow(new ConflictError("A connection with this connectionId already exists."));
     await expect(
       rejectDuplicates("sync job", () =>
         prisma.syncJob.create({ data: { syncId: job.syncId, connectionId: connection.id, status: "PENDING" } }),

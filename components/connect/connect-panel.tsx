@@ -46,7 +46,7 @@ export function ConnectPanel({ providers, projects }: Props) {
             key={p}
             type="button"
             disabled={busy}
-            onClick={() => void open(providerName(p), () => startConnectAction(p, project))}
+            onClick={() => void open(providerName(p), () => startConnectAction({ provider: p, project }))}
             className="rounded-md bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-800 disabled:opacity-50"
           >
             Connect {providerName(p)}

@@ -10,8 +10,8 @@ import {
   simulateSyncAction,
   startReconnectAction,
   syncNowAction,
-  type ActionResult,
 } from "@/app/(app)/connections/actions";
+import type { ActionResult } from "@/lib/actions";
 import { ConnectStatus } from "./connect-status";
 import { SYNC_REQUESTED_EVENT } from "./events";
 import { useConnectUi } from "./use-connect-ui";

@@ -6,7 +6,8 @@ import Nango, { type ConnectUI, type ConnectUIEvent } from "@nangohq/frontend";
 import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { ConnectStart } from "@/app/(app)/connections/actions";
+import type { ConnectSession } from "@/app/(app)/connections/actions";
+import type { ActionResult } from "@/lib/actions";
 
 export type ConnectPhase =
   | { phase: "idle" }
@@ -70,7 +71,7 @@ export function useConnectUi() {
     return () => clearTimeout(timer);
   }, [pending]);
 
-  const open = useCallback(async (label: string, start: () => Promise<ConnectStart>) => {
+  const open = useCallback(async (label: string, start: () => Promise<ActionResult<ConnectSession>>) => {
     setState({ phase: "starting", label });
     connected.current = false;
     const session = await start().catch(() => ({ ok: false as const, message: "Atlas could not start the connection. Try again." }));

@@ -1,7 +1,9 @@
 // Who has to act on a connection's problem. One rule, used by the overview and the connection page.
+import { readConnectionMetadata } from "@/lib/data/connection-metadata";
+import type { ErrorEntry } from "@/lib/data/error-entry";
 import type { ConnectionStatus } from "@/lib/db/client";
 
-export type LastError = { message: string; code: string; timestamp?: string };
+export type LastError = ErrorEntry;
 export type ActionOwner = "END_USER" | "ADMIN" | "TRANSIENT";
 
 const TRANSIENT_CODES = new Set(["RATE_LIMIT", "PROVIDER_UNAVAILABLE", "TIMEOUT", "ZEP_UNAVAILABLE", "SERVER_ERROR"]);
@@ -23,6 +25,5 @@ export const ACTION_LABEL: Record<ActionOwner, { title: string; hint: string }> 
 
 /** metadata.lastError, if it has the seed's shape. */
 export function lastErrorOf(metadata: unknown): LastError | null {
-  const e = (metadata as { lastError?: unknown } | null)?.lastError as Partial<LastError> | undefined;
-  return e && typeof e.message === "string" && typeof e.code === "string" ? (e as LastError) : null;
+  return readConnectionMetadata(metadata).lastError ?? null;
 }

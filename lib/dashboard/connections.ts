@@ -2,9 +2,10 @@
 // Keyset pagination reads one page worth of index entries however deep the page is (10,000+ rows).
 import { z } from "zod";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
-import { prisma, type Prisma } from "@/lib/db/client";
+import { ConnectionStatus, prisma, type Prisma } from "@/lib/db/client";
 import { connectionsVisibleTo, usersOf, type Scope } from "@/lib/data/scope";
 import { decodeCursor, encodeCursor, filtersFrom, type SearchParams } from "./params";
+import { accountNameOf } from "@/lib/data/connection-metadata";
 
 export const PAGE_SIZE = 25;
 
@@ -12,7 +13,7 @@ const emptyToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v
 
 export const connectionFiltersSchema = z.object({
   provider: z.preprocess(emptyToUndefined, z.enum(ALL_PROVIDERS).optional()),
-  status: z.preprocess(emptyToUndefined, z.enum(["ACTIVE", "INACTIVE", "ERROR", "EXPIRED"]).optional()),
+  status: z.preprocess(emptyToUndefined, z.enum(ConnectionStatus).optional()),
   owner: z.preprocess(emptyToUndefined, z.string().max(64).optional()),
   q: z.preprocess(emptyToUndefined, z.string().trim().max(200).optional()),
   sort: z.preprocess(emptyToUndefined, z.enum(["lastSync", "created"]).default("lastSync")),
@@ -72,7 +73,7 @@ export async function listConnections(scope: Scope, filters: ConnectionFilters) 
   return {
     rows: page.map((r) => ({
       ...r,
-      accountName: ((r.metadata as { accountName?: unknown } | null)?.accountName as string | undefined) ?? null,
+      accountName: accountNameOf(r),
     })),
     nextCursor,
   };

@@ -3,8 +3,8 @@
 import { searchKnowledge, type KnowledgeResult } from "@/lib/knowledge/search";
 import { projectsVisibleTo, type ProjectSummary } from "@/lib/projects";
 import type { Scope } from "@/lib/data/scope";
-import { ZodError } from "zod";
-import { ProjectNotFoundError } from "@/lib/projects";
+import { describeError } from "@/lib/errors";
+import { log } from "@/lib/log";
 import { ZepCallError, ZepConfigError } from "@/lib/zep";
 
 export type KnowledgeOutcome = { kind: "idle" } | { kind: "error"; message: string } | { kind: "results"; results: KnowledgeResult[] };
@@ -28,10 +28,10 @@ export async function searchKnowledgePage(scope: Scope, params: Record<string, s
 }
 
 function searchFailure(err: unknown): string {
-  if (err instanceof ZodError) return err.issues.map((i) => i.message).join(" ");
-  if (err instanceof ProjectNotFoundError) return "That project does not exist, or you do not feed it.";
-  console.error("[knowledge] search failed", err);
+  // Zep's own failures get sentences about the graph; the rest go through the one error mapping.
   if (err instanceof ZepConfigError) return "The knowledge graph is not configured on this server (ZEP_API_KEY). Ask whoever deploys Atlas.";
   if (err instanceof ZepCallError) return `The knowledge graph could not be searched right now (${err.message}). Try again in a moment.`;
-  return "The search failed unexpectedly. Try again in a moment.";
+  const { message, expected } = describeError(err);
+  if (!expected) log.error({ err }, "knowledge search failed");
+  return message;
 }

@@ -1,13 +1,13 @@
 // Data of the overview page: what is connected, how syncs went over 30 days, and what needs attention.
 // A fixed number of statements whatever the number of connections or jobs.
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
-import { Prisma, prisma, type ConnectionStatus, type Provider } from "@/lib/db/client";
+import { ConnectionStatus, Prisma, prisma, type Provider } from "@/lib/db/client";
 import { connectionsVisibleTo, connectionsVisibleToSql, type Scope } from "@/lib/data/scope";
 import { lastErrorOf, whoMustAct, type ActionOwner, type LastError } from "./attention";
+import { accountNameOf } from "@/lib/data/connection-metadata";
 
-/** In the order the provider table lists them (lib/nango/providers.ts): a new provider shows up everywhere. */
-export const PROVIDERS: Provider[] = ALL_PROVIDERS;
-export const CONNECTION_STATUSES: ConnectionStatus[] = ["ACTIVE", "INACTIVE", "ERROR", "EXPIRED"];
+/** In the order the schema declares them. */
+export const CONNECTION_STATUSES = Object.values(ConnectionStatus);
 
 export type DailyActivity = { day: string; completed: number; failed: number; running: number; records: number };
 
@@ -59,7 +59,7 @@ export async function loadOverview(scope: Scope, now = new Date()) {
     }),
   ]);
 
-  const matrix = PROVIDERS.map((provider) => {
+  const matrix = ALL_PROVIDERS.map((provider) => {
     const row: Record<ConnectionStatus, number> = { ACTIVE: 0, INACTIVE: 0, ERROR: 0, EXPIRED: 0 };
     for (const g of groups) if (g.provider === provider) row[g.status] = g._count.id;
     return { provider, ...row, total: Object.values(row).reduce((a, b) => a + b, 0) };
@@ -71,7 +71,7 @@ export async function loadOverview(scope: Scope, now = new Date()) {
       id: c.id,
       provider: c.provider,
       status: c.status,
-      accountName: ((c.metadata as { accountName?: string } | null)?.accountName as string | undefined) ?? null,
+      accountName: accountNameOf(c),
       owner: c.user.name ?? c.user.email,
       error,
       actionOwner: whoMustAct(c.status, error?.code),

@@ -1,7 +1,8 @@
 // Sync history: one connection's, or the organization's with filters, newest first, keyset-paginated.
 import { z } from "zod";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
-import { Prisma, prisma } from "@/lib/db/client";
+import { Prisma, prisma, SyncStatus } from "@/lib/db/client";
+import { readErrorEntries, type ErrorEntry } from "@/lib/data/error-entry";
 import { connectionsVisibleTo, syncJobsVisibleTo, type Scope } from "@/lib/data/scope";
 import { isResumable } from "@/lib/ingest/sync-job";
 import { dailyActivity } from "./overview";
@@ -9,19 +10,15 @@ import { cursorTime, decodeCursor, encodeCursor, filtersFrom, type SearchParams 
 
 export const SYNC_PAGE_SIZE = 20;
 
-export type SyncError = { message: string; code: string; timestamp?: string; retryAfter?: number; repository?: string };
-
-export function syncErrorsOf(errors: unknown): SyncError[] {
-  if (!Array.isArray(errors)) return [];
-  return errors.filter((e): e is SyncError => typeof e?.message === "string" && typeof e?.code === "string");
-}
+export type SyncError = ErrorEntry;
+export const syncErrorsOf = readErrorEntries;
 
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 export const syncFiltersSchema = z.object({
-  status: optional(z.enum(["PENDING", "IN_PROGRESS", "COMPLETED", "FAILED"])),
+  status: optional(z.enum(SyncStatus)),
   provider: optional(z.enum(ALL_PROVIDERS)),
   from: optional(isoDay),
   to: optional(isoDay),

@@ -1,10 +1,9 @@
 // Organization members, for admins: list, invite, change role, remove. The last admin stays.
 import { z } from "zod";
-import { prisma, type Role } from "@/lib/db/client";
+import { prisma, Role } from "@/lib/db/client";
 import { createUser } from "@/lib/data/users";
 import { usersOf, type Scope } from "@/lib/data/scope";
-
-export class UserActionError extends Error {}
+import { ConflictError, NotFoundError } from "@/lib/errors";
 
 export function listMembers(scope: Scope) {
   return prisma.user.findMany({
@@ -17,7 +16,7 @@ export function listMembers(scope: Scope) {
 export const inviteSchema = z.object({
   email: z.email({ error: "Enter a valid email address." }).max(254),
   name: z.string().trim().max(100).optional().transform((v) => v || null),
-  role: z.enum(["ADMIN", "MEMBER"]).default("MEMBER"),
+  role: z.enum(Role).default("MEMBER"),
 });
 
 export function inviteMember(scope: Scope, input: z.infer<typeof inviteSchema>) {
@@ -32,10 +31,10 @@ async function guardLastAdmin(scope: Scope, userId: string, change: (tx: typeof 
   await prisma.$transaction(
     async (tx) => {
       const target = await tx.user.findFirst({ where: { ...usersOf(scope), id: userId }, select: { role: true } });
-      if (!target) throw new UserActionError("No such user in your organization.");
+      if (!target) throw new NotFoundError("No such user in your organization.");
       if (target.role === "ADMIN" && after !== "ADMIN") {
         const admins = await tx.user.count({ where: { ...usersOf(scope), role: "ADMIN" } });
-        if (admins <= 1) throw new UserActionError("The organization's last admin cannot be removed or demoted.");
+        if (admins <= 1) throw new ConflictError("The organization's last admin cannot be removed or demoted.");
       }
       await change(tx as typeof prisma);
     },

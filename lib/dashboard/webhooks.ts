@@ -5,6 +5,7 @@ import { z } from "zod";
 import { prisma, type Prisma } from "@/lib/db/client";
 import { webhookDeliveriesOf, type Scope } from "@/lib/data/scope";
 import { cursorTime, decodeCursor, encodeCursor, filtersFrom, type SearchParams } from "./params";
+import { accountNameOf } from "@/lib/data/connection-metadata";
 
 export const WEBHOOK_PAGE_SIZE = 30;
 const OUTCOMES = ["APPLIED", "DUPLICATE", "IGNORED", "REJECTED"] as const;
@@ -73,7 +74,7 @@ export async function listWebhookDeliveries(scope: Scope, filters: WebhookFilter
         ...r,
         summary: summaryOf(payload),
         connection: connection
-          ? { id: connection.id, provider: connection.provider, accountName: ((connection.metadata as { accountName?: string } | null)?.accountName ?? null) as string | null }
+          ? { id: connection.id, provider: connection.provider, accountName: accountNameOf(connection) }
           : null,
       };
     }),

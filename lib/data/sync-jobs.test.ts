@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { prisma } from "@/lib/db/client";
 import { createConnection, createOrg, createUser } from "@/lib/test/factory";
-import { ConnectionNotFoundError, upsertSyncJob } from "./sync-jobs";
+import { NotFoundError } from "@/lib/errors";
+import { upsertSyncJob } from "./sync-jobs";
 
 describe("upsertSyncJob", () => {
   it("creates the job on first sight of its syncId, then updates the same row", async () => {
@@ -30,7 +31,7 @@ describe("upsertSyncJob", () => {
     const foreign = await createConnection(await createUser(theirs.id));
     const syncId = `sync_foreign_${Date.now()}`;
     await expect(upsertSyncJob(mine.id, { syncId, connectionId: foreign.id, status: "PENDING" })).rejects.toBeInstanceOf(
-      ConnectionNotFoundError,
+      NotFoundError,
     );
     expect(await prisma.syncJob.count({ where: { syncId } })).toBe(0);
   });

@@ -1,4 +1,5 @@
 import { prisma } from "@/lib/db/client";
+import { NotFoundError } from "@/lib/errors";
 import type { Prisma, SyncStatus } from "@/lib/db/client";
 
 export type SyncJobWrite = {
@@ -12,12 +13,6 @@ export type SyncJobWrite = {
   completedAt?: Date | null;
 };
 
-export class ConnectionNotFoundError extends Error {
-  constructor() {
-    super("No such connection in this organization.");
-    this.name = "ConnectionNotFoundError";
-  }
-}
 
 /**
  * The seed's "Track Sync Job Progress": create the job on first sight of its syncId, update it after.
@@ -29,7 +24,7 @@ export async function upsertSyncJob(organizationId: string, job: SyncJobWrite) {
     where: { id: job.connectionId, organizationId },
     select: { id: true },
   });
-  if (!connection) throw new ConnectionNotFoundError();
+  if (!connection) throw new NotFoundError("No such connection in this organization.");
   const { syncId, connectionId, ...fields } = job;
   return prisma.syncJob.upsert({
     where: { syncId, connectionId },

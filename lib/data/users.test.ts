@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DuplicateError } from "@/lib/db/errors";
+import { ConflictError } from "@/lib/errors";
 import { createConnection, createOrg, createSyncJob, createUser as createTestUser } from "@/lib/test/factory";
 import { createUser, getUserWithConnections } from "./users";
 
@@ -36,7 +36,7 @@ describe("createUser", () => {
     const email = `dup-${Date.now()}@example.test`;
     await createUser({ organizationId: org.id, email });
     const attempt = createUser({ organizationId: org.id, email: email.toUpperCase() });
-    await expect(attempt).rejects.toBeInstanceOf(DuplicateError);
+    await expect(attempt).rejects.toBeInstanceOf(ConflictError);
     await expect(createUser({ organizationId: org.id, email })).rejects.toThrow("A user with this email already exists.");
   });
 });

@@ -1,5 +1,5 @@
 import { prisma } from "@/lib/db/client";
-import { rejectDuplicates } from "@/lib/db/errors";
+import { rejectDuplicates } from "@/lib/errors";
 import type { Role } from "@/lib/db/client";
 
 /**

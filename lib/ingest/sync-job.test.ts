@@ -7,7 +7,8 @@ import { createUser } from "@/lib/test/factory";
 import { connectedUser, duplicateKeys, startHarness, syncAndDeliver, waitFor, waitForStatus, type Harness } from "@/lib/test/ingest-harness";
 import { graphIdFor } from "@/lib/zep";
 import { tryLockGraph } from "./graph-lock";
-import { retrySyncJob, runSyncJob, SyncJobNotFoundError, SyncJobNotRetryableError } from "./sync-job";
+import { ConflictError, NotFoundError } from "@/lib/errors";
+import { retrySyncJob, runSyncJob } from "./sync-job";
 
 let h: Harness;
 let workers: WorkersHandle;
@@ -131,7 +132,7 @@ describe("failure and manual retry", () => {
 
     // Someone who cannot see the job cannot retry it; its owner can.
     const stranger = await createUser(org.id);
-    await expect(retrySyncJob({ organizationId: org.id, userId: stranger.id, role: "MEMBER" }, job.id)).rejects.toBeInstanceOf(SyncJobNotFoundError);
+    await expect(retrySyncJob({ organizationId: org.id, userId: stranger.id, role: "MEMBER" }, job.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(retrySyncJob(scope, job.id)).resolves.toEqual({ id: job.id, status: "PENDING" });
 
     const done = await waitForStatus(job.id, ["COMPLETED", "FAILED"]);
@@ -143,7 +144,7 @@ describe("failure and manual retry", () => {
     // Every record was sent to Zep exactly once (accepted writes), across the three attempts.
     const accepted = h.zep.requests(graphId).filter((r) => r.method === "POST" && r.path.endsWith("/api/v2/graph") && r.status === 202);
     expect(accepted).toHaveLength(400);
-    await expect(retrySyncJob(scope, job.id)).rejects.toBeInstanceOf(SyncJobNotRetryableError);
+    await expect(retrySyncJob(scope, job.id)).rejects.toBeInstanceOf(ConflictError);
   });
 });
 

@@ -18,6 +18,7 @@
  * - Every failed Zep/Nango attempt (RATE_LIMIT with retryAfter, ZEP_UNAVAILABLE, ...) is appended to
  *   SyncJob.errors in the seed's shape {message, code, timestamp, retryAfter?}, also when the job completes.
  */
+import { ConflictError, NotFoundError } from "@/lib/errors";
 import type { Nango } from "@nangohq/node";
 import { Prisma, prisma } from "@/lib/db/client";
 import { syncJobsVisibleTo, type Scope } from "@/lib/data/scope";
@@ -242,19 +243,6 @@ function appendErrors(json: string): Prisma.Sql {
 /** Ingestion can resume a job only from where its records start: a saved cursor or the webhook's modifiedAfter. */
 export const isResumable = (job: { cursor: string | null; modifiedAfter: Date | null }) => job.cursor !== null || job.modifiedAfter !== null;
 
-export class SyncJobNotFoundError extends Error {
-  name = "NotFoundError";
-  constructor() {
-    super("Sync job not found");
-  }
-}
-
-export class SyncJobNotRetryableError extends Error {
-  name = "SyncJobNotRetryableError";
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
 
 /**
  * Re-runs a FAILED job the scope can see: back to PENDING (cursor, errors and attempts kept) and onto the
@@ -265,21 +253,21 @@ export async function retrySyncJob(scope: Scope, syncJobId: string): Promise<{ i
     where: { id: syncJobId, ...syncJobsVisibleTo(scope) },
     select: { id: true, status: true, cursor: true, modifiedAfter: true, attempts: true },
   });
-  if (!job) throw new SyncJobNotFoundError();
-  if (job.status !== "FAILED") throw new SyncJobNotRetryableError(`Only failed sync jobs can be retried; this one is ${job.status}.`);
+  if (!job) throw new NotFoundError("This sync job no longer exists, or it is not yours.");
+  if (job.status !== "FAILED") throw new ConflictError(`Only failed sync jobs can be retried; this one is ${job.status}.`);
   // A sync that failed in Nango never had records for Atlas: re-reading "everything" is not a retry of it.
-  if (!isResumable(job)) throw new SyncJobNotRetryableError("This sync failed in Nango before any records reached Atlas; use Sync now to run it again.");
+  if (!isResumable(job)) throw new ConflictError("This sync failed in Nango before any records reached Atlas; use Sync now to run it again.");
   // Without a queue, enqueueIngestion would just mark the job COMPLETED: say so instead of pretending.
-  if (!hasIngestionQueue()) throw new SyncJobNotRetryableError("No ingestion worker is configured, so the job cannot be retried.");
+  if (!hasIngestionQueue()) throw new ConflictError("No ingestion worker is configured, so the job cannot be retried.");
   // A fresh set of attempts (errors are kept), so recovery does not take the retry for an exhausted job.
   const { count } = await prisma.syncJob.updateMany({ where: { id: job.id, status: "FAILED" }, data: { status: "PENDING", completedAt: null, attempts: 0 } });
-  if (count === 0) throw new SyncJobNotRetryableError("The sync job changed meanwhile; reload and try again.");
+  if (count === 0) throw new ConflictError("The sync job changed meanwhile; reload and try again.");
   try {
     await enqueueIngestion(job.id);
   } catch (err) {
     // Nothing was queued: put the job back as it was, so the page tells the truth and a retry can follow.
     await prisma.syncJob.updateMany({ where: { id: job.id, status: "PENDING" }, data: { status: "FAILED", completedAt: new Date(), attempts: job.attempts } });
-    throw new SyncJobNotRetryableError(`The job could not be queued (${err instanceof Error ? err.message : String(err)}); try again.`);
+    throw new ConflictError(`The job could not be queued (${err instanceof Error ? err.message : String(err)}); try again.`);
   }
   return { id: job.id, status: "PENDING" };
 }

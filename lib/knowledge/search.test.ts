@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { runSyncJob } from "@/lib/ingest/sync-job";
-import { createProject, ProjectNotFoundError } from "@/lib/projects";
+import { NotFoundError } from "@/lib/errors";
+import { createProject } from "@/lib/projects";
 import { createUser } from "@/lib/test/factory";
 import { connectedUser, startHarness, syncAndDeliver, type Harness } from "@/lib/test/ingest-harness";
 import { graphIdFor } from "@/lib/zep";
@@ -90,8 +91,8 @@ describe("searchKnowledge", () => {
     await ingest(admin.nangoConnectionId, 5);
     await ingest(member.nangoConnectionId, 5);
 
-    await expect(searchKnowledge(member.scope, { projectKey: "research", query: "login" })).rejects.toBeInstanceOf(ProjectNotFoundError);
-    await expect(searchKnowledge(member.scope, { projectKey: "secret-plans", query: "login" })).rejects.toBeInstanceOf(ProjectNotFoundError);
+    await expect(searchKnowledge(member.scope, { projectKey: "research", query: "login" })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(searchKnowledge(member.scope, { projectKey: "secret-plans", query: "login" })).rejects.toBeInstanceOf(NotFoundError);
     await expect(searchKnowledge(member.scope, { projectKey: "default", query: "login" })).resolves.toMatchObject({ project: { key: "default" } });
     const own = await searchKnowledge(member.scope, { projectKey: "proj-m", query: "GitHub issue", limit: 50 });
     expect(own.results.length).toBeGreaterThan(0);
@@ -106,10 +107,10 @@ describe("searchKnowledge", () => {
     const outsider = await createUser(admin.org.id);
     await expect(
       searchKnowledge({ organizationId: admin.org.id, userId: outsider.id, role: "MEMBER" }, { projectKey: "proj-m", query: "login" }),
-    ).rejects.toBeInstanceOf(ProjectNotFoundError);
+    ).rejects.toBeInstanceOf(NotFoundError);
     // Nor can anyone reach another organization's project by key.
     const other = await connectedUser(h, { role: "ADMIN" });
-    await expect(searchKnowledge(other.scope, { projectKey: "research", query: "login" })).rejects.toBeInstanceOf(ProjectNotFoundError);
+    await expect(searchKnowledge(other.scope, { projectKey: "research", query: "login" })).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("two members feeding one project each find only what their own connections brought; the admin finds both", async () => {

@@ -8,6 +8,7 @@ import { visibleProject, type ProjectSummary } from "@/lib/projects";
 import { interactivePolicy } from "@/lib/retry";
 import { ensureGraph, searchGraph, type GraphEpisodeHit, type ZepCallOptions } from "@/lib/zep";
 import { accountNameOf } from "@/lib/data/connection-metadata";
+import { providerNamed } from "@/lib/nango/providers";
 
 export const searchKnowledgeInput = z.object({
   projectKey: z.string().trim().min(1).max(100),
@@ -38,7 +39,6 @@ export type KnowledgeResult = {
 
 export type KnowledgeSearchResult = { project: { key: string; name: string }; results: KnowledgeResult[] };
 
-const PROVIDERS: Record<string, Provider> = { github: "GITHUB", notion: "NOTION", jira: "JIRA", slack: "SLACK", linear: "LINEAR" };
 
 /** The episode's Nango connection id: metadata first, else the "(Nango connection …)" of its description. */
 function nangoConnectionOf(e: Pick<GraphEpisodeHit, "metadata" | "sourceDescription"> | undefined): string | null {
@@ -85,7 +85,7 @@ export async function searchKnowledge(
     const meta = e?.metadata ?? {};
     const row = byNangoId.get(nangoConnectionOf(e) ?? "");
     return {
-      provider: row?.provider ?? PROVIDERS[String(meta.provider ?? "").toLowerCase()] ?? null,
+      provider: row?.provider ?? providerNamed(String(meta.provider ?? "")),
       connection: row ? { id: row.id, accountName: accountNameOf(row) } : null,
       // Links come from provider records: only web links are offered.
       url: webLink(str(meta.url)),

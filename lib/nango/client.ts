@@ -5,19 +5,18 @@
 //   NANGO_CONNECT_UI_URL       where browsers open Connect UI (default https://connect.nango.dev)
 //   NANGO_PUBLIC_HOST          the API URL as browsers reach it, when it differs from NANGO_HOST
 import { Nango } from "@nangohq/node";
+import { getEnv, type Env } from "@/lib/env";
+import { AppError, ConflictError, NotFoundError, UnavailableError } from "@/lib/errors";
 
-type Env = Record<string, string | undefined>;
-
-export class NangoNotConfiguredError extends Error {
+export class NangoNotConfiguredError extends UnavailableError {
   constructor(variable: string) {
     super(`${variable} is not set: Atlas cannot reach Nango. Set it, or run the local sandbox (npm start).`);
-    this.name = "NangoNotConfiguredError";
   }
 }
 
 export type NangoSettings = { host: string; secretKey: string; webhookSigningKey: string | undefined };
 
-export function nangoSettings(env: Env = process.env): NangoSettings {
+export function nangoSettings(env: Env = getEnv()): NangoSettings {
   const secretKey = env.NANGO_SECRET_KEY?.trim();
   if (!secretKey) throw new NangoNotConfiguredError("NANGO_SECRET_KEY");
   return {
@@ -30,7 +29,7 @@ export function nangoSettings(env: Env = process.env): NangoSettings {
 /** What the browser's @nangohq/frontend needs: openConnectUI ignores `host`, so both URLs are passed. */
 export type ConnectUiSettings = { baseURL: string; apiURL: string };
 
-export function connectUiSettings(env: Env = process.env): ConnectUiSettings {
+export function connectUiSettings(env: Env = getEnv()): ConnectUiSettings {
   return {
     baseURL: env.NANGO_CONNECT_UI_URL?.trim() || "https://connect.nango.dev",
     apiURL: env.NANGO_PUBLIC_HOST?.trim() || env.NANGO_HOST?.trim() || "https://api.nango.dev",
@@ -40,7 +39,7 @@ export function connectUiSettings(env: Env = process.env): ConnectUiSettings {
 // One client per distinct configuration (tests change the environment between files).
 const clients = new Map<string, Nango>();
 
-export function nangoClient(env: Env = process.env): Nango {
+export function nangoClient(env: Env = getEnv()): Nango {
   const s = nangoSettings(env);
   const key = `${s.host}\n${s.secretKey}\n${s.webhookSigningKey ?? ""}`;
   let client = clients.get(key);
@@ -56,7 +55,7 @@ export function nangoClient(env: Env = process.env): Nango {
  * NANGO_WEBHOOK_SIGNING_KEY nothing verifies (the secret key is never used as a fallback here, because
  * Nango signs with the signing key, and a fallback would silently accept nothing or the wrong thing).
  */
-export function verifyNangoWebhook(rawBody: string, headers: Record<string, string>, env: Env = process.env): boolean {
+export function verifyNangoWebhook(rawBody: string, headers: Record<string, string>, env: Env = getEnv()): boolean {
   const signingKey = env.NANGO_WEBHOOK_SIGNING_KEY?.trim();
   if (!signingKey) return false;
   let verifier = verifiers.get(signingKey);
@@ -68,3 +67,25 @@ export function verifyNangoWebhook(rawBody: string, headers: Record<string, stri
   return verifier.verifyIncomingWebhookRequest(rawBody, headers);
 }
 const verifiers = new Map<string, Nango>();
+
+/**
+ * An error from a Nango SDK call as an application error (lib/errors.ts), in this one place: 429 and network
+ * failures are "unavailable", 404 "not found", other answers name Nango's status and code. Anything that is
+ * not a Nango answer is returned unchanged.
+ */
+export function fromNangoError(err: unknown): unknown {
+  if (err instanceof AppError) return err;
+  const response = (err as { response?: { status?: number; data?: { error?: { message?: string; code?: string } } } } | null)?.response;
+  if (response?.status === 429) return new UnavailableError("Nango is rate-limiting Atlas right now; try again in a minute.", { cause: err });
+  if (response?.status === 404) return new NotFoundError("Nango does not know this connection any more.", { cause: err });
+  if (response?.status) {
+    const detail = response.data?.error?.message ?? response.data?.error?.code;
+    const message = `Nango answered ${response.status}${detail ? `: ${detail}` : ""}.`;
+    return response.status === 409 ? new ConflictError(message, { cause: err }) : new UnavailableError(message, { cause: err });
+  }
+  const code = String((err as { code?: string } | null)?.code ?? "");
+  if ((err as { isAxiosError?: boolean } | null)?.isAxiosError || /^E[A-Z]+$/.test(code)) {
+    return new UnavailableError("Nango could not be reached; nothing was changed. Try again shortly.", { cause: err });
+  }
+  return err;
+}

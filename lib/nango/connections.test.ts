@@ -1,6 +1,7 @@
 // Connect sessions and connection actions against the Nango sandbox, with webhooks delivered to the handler.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma, type Role } from "@/lib/db/client";
+import { NotFoundError } from "@/lib/errors";
 import type { Scope } from "@/lib/data/scope";
 import { createOrg, createUser } from "@/lib/test/factory";
 import { startNangoSandbox, type NangoSandbox } from "@/sandbox/nango";
@@ -8,7 +9,6 @@ import {
   createConnectSession,
   createReconnectSession,
   disconnect,
-  NotFoundError,
   pauseSyncs,
   resumeSyncs,
   sessionIdOf,

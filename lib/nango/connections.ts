@@ -6,16 +6,11 @@ import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { prisma, type Provider } from "@/lib/db/client";
 import { connectionsVisibleTo, usersOf, type Scope } from "@/lib/data/scope";
+import { NotFoundError } from "@/lib/errors";
 import { projectKeyOf } from "@/lib/projects";
 import { nangoClient } from "./client";
 import { integrationIdFor, integrationOf, providerConfig } from "./providers";
 
-export class NotFoundError extends Error {
-  constructor(what: string) {
-    super(`${what} not found`);
-    this.name = "NotFoundError";
-  }
-}
 
 export type ConnectSessionResult = {
   /** For @nangohq/frontend: new Nango({ connectSessionToken }).openConnectUI(...). Never stored by Atlas. */
@@ -37,7 +32,7 @@ async function actingUser(scope: Scope) {
     where: { id: scope.userId, ...usersOf(scope) },
     select: { id: true, email: true, name: true, organization: { select: { id: true, name: true } } },
   });
-  if (!user) throw new NotFoundError("User");
+  if (!user) throw new NotFoundError("Your account no longer exists; sign in again.");
   return user;
 }
 
@@ -47,7 +42,7 @@ export async function createConnectSession(scope: Scope, provider: Provider, pro
   const user = await actingUser(scope);
   // "default" always exists (created on first use); any other project must be one of the organization's.
   if (project !== "default" && !(await prisma.project.findFirst({ where: { organizationId: user.organization.id, key: project }, select: { id: true } }))) {
-    throw new NotFoundError("Project");
+    throw new NotFoundError("That project does not exist in your organization.");
   }
   const integrationId = integrationIdFor(provider);
   const { data } = await nangoClient().createConnectSession({
@@ -141,20 +136,7 @@ export async function disconnect(scope: Scope, connectionRowId: string): Promise
 /** The connection if the scope may act on it, else NotFoundError (another person's looks like a missing one). */
 export async function visibleConnection(scope: Scope, connectionRowId: string) {
   const connection = await prisma.connection.findFirst({ where: { id: connectionRowId, ...connectionsVisibleTo(scope) } });
-  if (!connection) throw new NotFoundError("Connection");
+  if (!connection) throw new NotFoundError("This connection no longer exists, or it is not yours.");
   return connection;
 }
 
-/** Words for a person when Nango refuses or cannot be reached (the SDK throws axios errors). */
-export function describeNangoError(err: unknown): string {
-  const response = (err as { response?: { status?: number; data?: { error?: { message?: string; code?: string } } } }).response;
-  if (response?.status === 429) return "Nango is rate-limiting Atlas right now; try again in a minute.";
-  if (response?.status) {
-    const detail = response.data?.error?.message ?? response.data?.error?.code;
-    return `Nango answered ${response.status}${detail ? `: ${detail}` : ""}.`;
-  }
-  if ((err as { name?: string }).name === "NangoNotConfiguredError") return (err as Error).message;
-  const network = (err as { isAxiosError?: boolean; code?: string }).isAxiosError || /^E[A-Z]+$/.test(String((err as { code?: string }).code ?? ""));
-  if (network) return "Nango could not be reached; nothing was changed. Try again shortly.";
-  return "Atlas could not finish this; the error is logged. Try again shortly.";
-}

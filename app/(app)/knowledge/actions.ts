@@ -1,23 +1,15 @@
 "use server";
-import { revalidatePath } from "next/cache";
-import { ZodError } from "zod";
-import { getAdmin } from "@/lib/auth/viewer";
-import { DuplicateError } from "@/lib/db/errors";
+import { z } from "zod";
+import { defineFormAction } from "@/lib/actions";
 import { createProject } from "@/lib/projects";
 
-export type ProjectFormState = { ok: boolean; message: string } | null;
+const projectForm = z.object({ name: z.string().default(""), key: z.string().trim().optional().transform((k) => k || undefined) });
 
-export async function createProjectAction(_: ProjectFormState, form: FormData): Promise<ProjectFormState> {
-  const viewer = await getAdmin();
-  const key = String(form.get("key") ?? "").trim();
-  try {
-    const project = await createProject(viewer, { name: String(form.get("name") ?? ""), key: key || undefined });
-    revalidatePath("/knowledge");
-    revalidatePath("/connections");
-    return { ok: true, message: `Project "${project.name}" (${project.key}) created. Connections can now feed it.` };
-  } catch (err) {
-    if (err instanceof ZodError) return { ok: false, message: err.issues.map((i) => i.message).join(" ") };
-    if (err instanceof DuplicateError) return { ok: false, message: err.message };
-    throw err;
-  }
-}
+export const createProjectAction = defineFormAction(
+  "createProject",
+  { input: projectForm, role: "ADMIN", revalidate: () => ["/knowledge", "/connections"] },
+  async (viewer, input) => {
+    const project = await createProject(viewer, input);
+    return { message: `Project "${project.name}" (${project.key}) created. Connections can now feed it.` };
+  },
+);

@@ -4,14 +4,13 @@ import { FilterForm, Pager, Select, hrefWith } from "@/components/filter-form";
 import { providerName } from "@/components/provider-name";
 import { SyncTable } from "@/components/sync-table";
 import { getViewer } from "@/lib/auth/viewer";
-import { PROVIDERS } from "@/lib/dashboard/overview";
+import { SyncStatus } from "@/lib/db/client";
+import { ALL_PROVIDERS } from "@/lib/nango/providers";
 import { loadSyncHistory, parseSyncFilters } from "@/lib/dashboard/sync-history";
 import { RetentionCard } from "@/components/retention-card";
 import { lastMaintenanceRuns, syncJobRetentionDays } from "@/lib/maintenance/retention";
 
 export const metadata = { title: "Sync history" };
-
-const SYNC_STATUSES = ["PENDING", "IN_PROGRESS", "COMPLETED", "FAILED"];
 
 export default async function SyncsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await getViewer();
@@ -28,8 +27,8 @@ export default async function SyncsPage({ searchParams }: { searchParams: Promis
         <ActivityChart days={activity} label="Sync jobs and records per day for the selected filters" />
       </Card>
       <FilterForm resetHref="/syncs">
-        <Select name="status" label="Status" value={filters.status} options={SYNC_STATUSES.map((s) => ({ value: s, label: s.replace("_", " ").toLowerCase() }))} />
-        <Select name="provider" label="Provider" value={filters.provider} options={PROVIDERS.map((p) => ({ value: p, label: providerName(p) }))} />
+        <Select name="status" label="Status" value={filters.status} options={Object.values(SyncStatus).map((s) => ({ value: s, label: s.replace("_", " ").toLowerCase() }))} />
+        <Select name="provider" label="Provider" value={filters.provider} options={ALL_PROVIDERS.map((p) => ({ value: p, label: providerName(p) }))} />
         <label className="flex flex-col text-xs font-medium text-slate-700">
           From
           <input type="date" name="from" defaultValue={filters.from} className="mt-1 rounded-md border border-slate-300 px-2 py-1 text-sm" />

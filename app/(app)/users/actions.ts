@@ -1,52 +1,28 @@
 "use server";
-// Server Functions are plain POST endpoints: each one resolves the viewer itself and checks the role.
-import { revalidatePath } from "next/cache";
+// Admin-only Server Functions for the organization's members, written with lib/actions.ts.
 import { z } from "zod";
-import { getAdmin } from "@/lib/auth/viewer";
-import { DuplicateError } from "@/lib/db/errors";
-import { changeRole, inviteMember, inviteSchema, removeMember, UserActionError } from "@/lib/dashboard/users";
+import { defineFormAction } from "@/lib/actions";
+import { changeRole, inviteMember, inviteSchema, removeMember } from "@/lib/dashboard/users";
+import { Role } from "@/lib/db/client";
 
-export type ActionState = { ok: boolean; message: string } | null;
+const admin = { role: "ADMIN" as const, revalidate: () => ["/users"] };
+const userId = z.string().min(1).max(64);
 
-async function asState(work: () => Promise<string>): Promise<ActionState> {
-  try {
-    const message = await work();
-    revalidatePath("/users");
-    return { ok: true, message };
-  } catch (err) {
-    if (err instanceof UserActionError || err instanceof DuplicateError) return { ok: false, message: err.message };
-    throw err;
-  }
-}
+export const inviteAction = defineFormAction("invite", { ...admin, input: inviteSchema }, async (viewer, input) => {
+  const user = await inviteMember(viewer, input);
+  return { message: `${user.email} can now sign in to ${viewer.organizationName}.` };
+});
 
-export async function inviteAction(_: ActionState, form: FormData): Promise<ActionState> {
-  const viewer = await getAdmin();
-  const parsed = inviteSchema.safeParse({ email: form.get("email"), name: form.get("name") ?? undefined, role: form.get("role") ?? undefined });
-  if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => i.message).join(" ") };
-  return asState(async () => {
-    const user = await inviteMember(viewer, parsed.data);
-    return `${user.email} can now sign in to ${viewer.organizationName}.`;
-  });
-}
+export const changeRoleAction = defineFormAction(
+  "changeRole",
+  { ...admin, input: z.object({ userId, role: z.enum(Role) }), invalid: "Choose a user and a role." },
+  async (viewer, { userId, role }) => {
+    await changeRole(viewer, userId, role);
+    return { message: "Role changed." };
+  },
+);
 
-const roleSchema = z.object({ userId: z.string().min(1).max(64), role: z.enum(["ADMIN", "MEMBER"]) });
-
-export async function changeRoleAction(_: ActionState, form: FormData): Promise<ActionState> {
-  const viewer = await getAdmin();
-  const parsed = roleSchema.safeParse({ userId: form.get("userId"), role: form.get("role") });
-  if (!parsed.success) return { ok: false, message: "Choose a user and a role." };
-  return asState(async () => {
-    await changeRole(viewer, parsed.data.userId, parsed.data.role);
-    return "Role changed.";
-  });
-}
-
-export async function removeAction(_: ActionState, form: FormData): Promise<ActionState> {
-  const viewer = await getAdmin();
-  const userId = z.string().min(1).max(64).safeParse(form.get("userId"));
-  if (!userId.success) return { ok: false, message: "Choose a user." };
-  return asState(async () => {
-    await removeMember(viewer, userId.data);
-    return "User removed, with their connections and sync history.";
-  });
-}
+export const removeAction = defineFormAction("remove", { ...admin, input: z.object({ userId }), invalid: "Choose a user." }, async (viewer, { userId }) => {
+  await removeMember(viewer, userId);
+  return { message: "User removed, with their connections and sync history." };
+});

@@ -8,7 +8,8 @@ import { RelativeTime } from "@/components/relative-time";
 import { StatusBadge } from "@/components/status-badge";
 import { getViewer } from "@/lib/auth/viewer";
 import { connectOptions, listConnections, ownerOptions, parseConnectionFilters } from "@/lib/dashboard/connections";
-import { CONNECTION_STATUSES, PROVIDERS } from "@/lib/dashboard/overview";
+import { CONNECTION_STATUSES } from "@/lib/dashboard/overview";
+import { ALL_PROVIDERS } from "@/lib/nango/providers";
 
 export const metadata = { title: "Connections" };
 
@@ -22,7 +23,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold">{viewer.role === "ADMIN" ? "Connections" : "My connections"}</h1>
-      <ConnectPanel providers={PROVIDERS} projects={projects} />
+      <ConnectPanel providers={ALL_PROVIDERS} projects={projects} />
       <FilterForm resetHref="/connections">
         <label className="flex flex-col text-xs font-medium text-slate-700">
           Search
@@ -34,7 +35,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
             className="mt-1 w-56 rounded-md border border-slate-300 px-2 py-1.5 text-sm"
           />
         </label>
-        <Select name="provider" label="Provider" value={filters.provider} options={PROVIDERS.map((p) => ({ value: p, label: providerName(p) }))} />
+        <Select name="provider" label="Provider" value={filters.provider} options={ALL_PROVIDERS.map((p) => ({ value: p, label: providerName(p) }))} />
         <Select name="status" label="Status" value={filters.status} options={CONNECTION_STATUSES.map((s) => ({ value: s, label: s.charAt(0) + s.slice(1).toLowerCase() }))} />
         {viewer.role === "ADMIN" && (
           <Select name="owner" label="Owner" value={filters.owner} options={owners.map((o) => ({ value: o.id, label: o.name ?? o.email }))} />

@@ -8,10 +8,11 @@ import { RunningSyncs } from "@/components/running-syncs";
 import { StatusBadge } from "@/components/status-badge";
 import { SyncTable } from "@/components/sync-table";
 import { getViewer } from "@/lib/auth/viewer";
-import { ACTION_LABEL, lastErrorOf, whoMustAct } from "@/lib/dashboard/attention";
+import { ACTION_LABEL, whoMustAct } from "@/lib/dashboard/attention";
 import { loadConnectionDetail, runningSyncs } from "@/lib/dashboard/sync-history";
 import { providerName } from "@/components/provider-name";
 import { isSandbox } from "@/lib/sandbox";
+import { readConnectionMetadata } from "@/lib/data/connection-metadata";
 
 export const metadata = { title: "Connection" };
 
@@ -47,16 +48,16 @@ export default async function ConnectionPage({
   if (!detail) notFound();
   const { connection, jobs, nextCursor } = detail;
   const running = await runningSyncs(viewer, connection.id);
-  const metadata = (connection.metadata ?? {}) as Record<string, unknown>;
-  const lastError = lastErrorOf(metadata);
-  const repositories = Array.isArray(metadata.repositories) ? (metadata.repositories as string[]) : [];
-  const permissions = Array.isArray(metadata.permissions) ? (metadata.permissions as string[]) : [];
+  const metadata = readConnectionMetadata(connection.metadata);
+  const lastError = metadata.lastError ?? null;
+  const repositories = metadata.repositories ?? [];
+  const permissions = metadata.permissions ?? [];
 
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold">
-          <ProviderName provider={connection.provider} /> · {String(metadata.accountName ?? "connection")}
+          <ProviderName provider={connection.provider} /> · {metadata.accountName ?? "connection"}
         </h1>
         <StatusBadge status={connection.status} />
       </div>
@@ -64,7 +65,7 @@ export default async function ConnectionPage({
       <ConnectionActions
         connectionId={connection.id}
         label={providerName(connection.provider)}
-        accountName={String(metadata.accountName ?? "this account")}
+        accountName={metadata.accountName ?? "this account"}
         status={connection.status}
         paused={Boolean(metadata.syncsPausedAt)}
         viewerIsOwner={connection.user.id === viewer.userId}

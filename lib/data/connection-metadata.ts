@@ -1,0 +1,45 @@
+// Connection.metadata in one place: its schema, a typed read, and a merge. Nango, the seed's examples and
+// Atlas itself write these keys; anything else stays in the object untouched. A stored value of an
+// unexpected shape (an object where a string belongs, objects where strings belong) reads as absent.
+import { z } from "zod";
+import type { Prisma } from "@/lib/db/client";
+import { errorEntrySchema } from "./error-entry";
+
+const text = z.string().optional().catch(undefined);
+const texts = z.array(z.string()).optional().catch(undefined);
+
+export const connectionMetadataSchema = z.looseObject({
+  /** The provider account's name, as lists show and search it. */
+  accountName: text,
+  /** The Atlas project (knowledge graph) the connection feeds; "default" when unset. */
+  projectId: text,
+  /** The Nango integration (providerConfigKey) it was made with. */
+  integrationId: text,
+  authMode: text,
+  installationId: text,
+  repositories: texts,
+  permissions: texts,
+  /** Set while an admin or the owner has paused its syncs (ISO time). */
+  syncsPausedAt: text,
+  reauthorizedAt: text,
+  /** The problem that put the connection in ERROR or EXPIRED. */
+  lastError: errorEntrySchema.optional().catch(undefined),
+});
+
+export type ConnectionMetadata = z.infer<typeof connectionMetadataSchema>;
+
+/** The stored metadata, typed; never throws, whatever the column holds. */
+export function readConnectionMetadata(stored: unknown): ConnectionMetadata {
+  const parsed = connectionMetadataSchema.safeParse(stored);
+  return parsed.success ? parsed.data : {};
+}
+
+/** `stored` with `patch` applied for writing: keys set to undefined are removed, other keys are kept. */
+export function mergeConnectionMetadata(stored: unknown, patch: Partial<{ [K in keyof ConnectionMetadata]: ConnectionMetadata[K] | undefined }>): Prisma.InputJsonObject {
+  const merged: Record<string, unknown> = { ...readConnectionMetadata(stored), ...patch };
+  for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
+  return merged as Prisma.InputJsonObject;
+}
+
+/** The account name of a connection, for lists and headings. */
+export const accountNameOf = (connection: { metadata: unknown }): string | null => readConnectionMetadata(connection.metadata).accountName ?? null;
