@@ -1,6 +1,7 @@
 "use client";
 import { useActionState } from "react";
 import { createProjectAction } from "@/app/(app)/knowledge/actions";
+import { PROJECT_KEY_PATTERN } from "@/lib/project-key";
 
 export function ProjectForm() {
   const [state, action, pending] = useActionState(createProjectAction, null);
@@ -12,7 +13,7 @@ export function ProjectForm() {
       </label>
       <label className="flex flex-col text-xs font-medium text-slate-700">
         Key (optional)
-        <input name="key" maxLength={40} pattern="[a-z0-9-]{1,40}" placeholder="from the name" className="mt-1 w-40 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+        <input name="key" maxLength={40} pattern={PROJECT_KEY_PATTERN} placeholder="from the name" className="mt-1 w-40 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
       </label>
       <button disabled={pending} className="rounded-md bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-800 disabled:opacity-50">
         Add project

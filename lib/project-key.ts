@@ -1,7 +1,26 @@
+// The one rule for project keys, without touching the database: scripts use it before one exists, and the
+// project form uses the same pattern in the browser (no server-only imports here).
+import { z } from "zod";
 import { readConnectionMetadata } from "@/lib/data/connection-metadata";
 
-// Which project a connection feeds, without touching the database (scripts use it before one exists).
 export const DEFAULT_PROJECT_KEY = "default";
+
+/** As an HTML `pattern` too: browsers compile it with the `v` flag, where a literal "-" in a class must be escaped. */
+export const PROJECT_KEY_PATTERN = "[a-z0-9\\-]{1,40}";
+export const PROJECT_KEY = new RegExp(`^${PROJECT_KEY_PATTERN}$`);
+export const projectKeySchema = z.string().trim().regex(PROJECT_KEY, "A project id (key) is 1–40 characters: lowercase letters, digits and hyphens");
+
+/** A key derived from a project's name: "Customer Research" → "customer-research"; "" when nothing is left. */
+export function projectKeyFrom(name: string): string {
+  return name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40)
+    .replace(/-+$/g, "");
+}
 
 /** The project a connection feeds: metadata.projectId, chosen when connecting; "default" when unset. */
 export function projectKeyOf(connection: { metadata: unknown }): string {

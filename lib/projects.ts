@@ -5,12 +5,11 @@ import { z } from "zod";
 import { prisma } from "@/lib/db/client";
 import { projectsVisibleToSql, type Scope } from "@/lib/data/scope";
 import { ConflictError, ForbiddenError, fromPrismaError, NotFoundError, rejectDuplicates } from "@/lib/errors";
-import { DEFAULT_PROJECT_KEY } from "@/lib/project-key";
+import { DEFAULT_PROJECT_KEY, PROJECT_KEY, projectKeyFrom, projectKeySchema } from "@/lib/project-key";
 import { graphIdFor } from "@/lib/zep";
 
-export { DEFAULT_PROJECT_KEY, projectKeyOf } from "@/lib/project-key";
+export { DEFAULT_PROJECT_KEY, projectKeyFrom, projectKeyOf } from "@/lib/project-key";
 
-export const PROJECT_KEY = /^[a-z0-9-]{1,40}$/;
 
 export type ProjectSummary = { id: string; key: string; name: string; graphId: string; createdAt: Date };
 
@@ -54,25 +53,10 @@ export async function visibleProject(scope: Scope, key: string): Promise<Project
   return found;
 }
 
-/** "Customer Research!" → "customer-research"; "" when nothing usable is left. */
-export function projectKeyFrom(name: string): string {
-  return name
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 40)
-    .replace(/-+$/g, "");
-}
 
 const createProjectInput = z.object({
   name: z.string().trim().min(1, "Name is required").max(100, "Name is at most 100 characters"),
-  key: z
-    .string()
-    .trim()
-    .regex(PROJECT_KEY, "Key must be 1–40 characters: lowercase letters, digits and hyphens")
-    .optional(),
+  key: projectKeySchema.optional(),
 });
 
 /** Admin only. The key is derived from the name unless given; unique per organization. */

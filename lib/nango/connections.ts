@@ -7,7 +7,7 @@ import { z } from "zod";
 import { prisma, type Provider } from "@/lib/db/client";
 import { connectionsVisibleTo, usersOf, type Scope } from "@/lib/data/scope";
 import { NotFoundError } from "@/lib/errors";
-import { projectKeyOf } from "@/lib/projects";
+import { projectKeyOf, projectKeySchema } from "@/lib/project-key";
 import { nangoClient } from "./client";
 import { integrationIdFor, integrationOf, providerConfig } from "./providers";
 
@@ -21,8 +21,6 @@ export type ConnectSessionResult = {
   connectLink: string;
 };
 
-// Nango tag values are free text up to 255 chars; Atlas project ids are simple slugs.
-export const projectIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "project id: 1-64 letters, digits, '_' or '-'");
 
 /** Sessions are stored by the SHA-256 of their token: the row proves a session existed without being one. */
 export const sessionIdOf = (token: string) => createHash("sha256").update(token).digest("hex");
@@ -38,7 +36,7 @@ async function actingUser(scope: Scope) {
 
 /** A Connect UI session for the acting user to connect one provider into one of the organization's projects. */
 export async function createConnectSession(scope: Scope, provider: Provider, projectId: string): Promise<ConnectSessionResult> {
-  const project = projectIdSchema.parse(projectId);
+  const project = projectKeySchema.parse(projectId);
   const user = await actingUser(scope);
   // "default" always exists (created on first use); any other project must be one of the organization's.
   if (project !== "default" && !(await prisma.project.findFirst({ where: { organizationId: user.organization.id, key: project }, select: { id: true } }))) {

@@ -5,8 +5,9 @@ import { z } from "zod";
 import { defineAction } from "@/lib/actions";
 import { retrySyncJob } from "@/lib/ingest/sync-job";
 import { connectUiSettings, type ConnectUiSettings } from "@/lib/nango/client";
-import { createConnectSession, createReconnectSession, disconnect, pauseSyncs, projectIdSchema, resumeSyncs, triggerSyncNow, visibleConnection } from "@/lib/nango/connections";
+import { createConnectSession, createReconnectSession, disconnect, pauseSyncs, resumeSyncs, triggerSyncNow, visibleConnection } from "@/lib/nango/connections";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
+import { projectKeySchema } from "@/lib/project-key";
 import { simulateSandboxSync } from "@/lib/sandbox";
 
 export type ConnectSession = { token: string; expiresAt: string; connectLink: string } & ConnectUiSettings;
@@ -17,7 +18,7 @@ const connectionPages = (id: string) => ["/connections", `/connections/${id}`];
 
 export const startConnectAction = defineAction(
   "startConnect",
-  { input: z.object({ provider: z.string().pipe(z.enum(ALL_PROVIDERS)), project: projectIdSchema }), invalid: "Choose a provider and a project." },
+  { input: z.object({ provider: z.string().pipe(z.enum(ALL_PROVIDERS)), project: projectKeySchema }), invalid: "Choose a provider and a project." },
   async (viewer, { provider, project }) => {
     const session = await createConnectSession(viewer, provider, project);
     return { message: "Connect session started.", token: session.token, expiresAt: session.expiresAt, connectLink: session.connectLink, ...connectUiSettings() };
