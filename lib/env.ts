@@ -110,10 +110,10 @@ const fields = z.object({
  * Rules between variables. Checked on the raw strings (each side parsed by its own field) so that they are
  * reported together with every field error, not only once all fields are valid.
  */
-function relationProblems(input: Source): string[] {
+function relationProblems(input: Source, { server }: ParseOptions): string[] {
   const problems: string[] = [];
   const set = (name: string) => Boolean(input[name]);
-  if (input.ATLAS_SANDBOX !== "1" && !set("AUTH_SECRET")) problems.push("AUTH_SECRET: required outside sandbox mode (ATLAS_SANDBOX=1): it signs session cookies");
+  if (server && input.ATLAS_SANDBOX !== "1" && !set("AUTH_SECRET")) problems.push("AUTH_SECRET: required outside sandbox mode (ATLAS_SANDBOX=1): it signs session cookies");
   if (set("AUTH_GITHUB_ID") !== set("AUTH_GITHUB_SECRET")) problems.push("AUTH_GITHUB_ID, AUTH_GITHUB_SECRET: GitHub sign-in needs both");
   const oidc = ["AUTH_OIDC_ISSUER", "AUTH_OIDC_ID", "AUTH_OIDC_SECRET"].filter(set).length;
   if (oidc > 0 && oidc < 3) problems.push("AUTH_OIDC_ISSUER, AUTH_OIDC_ID, AUTH_OIDC_SECRET: OIDC sign-in needs all three");
@@ -144,8 +144,16 @@ export class EnvError extends Error {
   }
 }
 
+type ParseOptions = {
+  /**
+   * The web server's own requirements (AUTH_SECRET outside sandbox mode). Workers, the seed and the scripts
+   * sign nobody in, so their lazily parsed configuration (getEnv) does not ask for them.
+   */
+  server: boolean;
+};
+
 /** Parses an environment; throws one EnvError that lists every missing or invalid variable. Pure. */
-export function parseEnv(source: Source): Env {
+export function parseEnv(source: Source, options: ParseOptions = { server: true }): Env {
   const input: Source = {};
   for (const name of ENV_VARIABLES) {
     const value = source[name]?.trim();
@@ -154,7 +162,7 @@ export function parseEnv(source: Source): Env {
   const result = schema.safeParse(input);
   const problems = [
     ...(result.error?.issues.map((i) => `${i.path.join(".") || "(environment)"}: ${i.message}`) ?? []),
-    ...relationProblems(input),
+    ...relationProblems(input, options),
   ];
   if (problems.length || !result.success) throw new EnvError(problems);
   return result.data;
@@ -164,12 +172,18 @@ let cached: { key: string; env: Env } | undefined;
 
 /**
  * The process's configuration, parsed on first use (so `next build`, scripts and tests can set variables
- * before). Parsed again only if a variable changed since: tests change process.env between cases.
+ * before). Parsed again only if a variable changed since: tests change process.env between cases. The web
+ * server checks its own requirements once at start (instrumentation-node.ts: checkServerEnv).
  */
 export function getEnv(): Env {
   const key = ENV_VARIABLES.map((name) => process.env[name] ?? "").join("\0");
-  if (cached?.key !== key) cached = { key, env: parseEnv(process.env) };
+  if (cached?.key !== key) cached = { key, env: parseEnv(process.env, { server: false }) };
   return cached.env;
+}
+
+/** The web server's start: every problem at once, instead of one at a time on the first requests. */
+export function checkServerEnv(): Env {
+  return parseEnv(process.env, { server: true });
 }
 
 /** LOG_LEVEL alone: logging must work even while the rest of the configuration is broken. */

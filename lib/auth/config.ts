@@ -7,23 +7,25 @@ import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
 import { z } from "zod";
 import { prisma } from "@/lib/db/client";
+import { getEnv } from "@/lib/env";
 import { isSandbox } from "@/lib/sandbox";
 
 export const SANDBOX_PROVIDER_ID = "sandbox";
 
 function configuredProviders(): Provider[] {
   const providers: Provider[] = [];
-  if (process.env.AUTH_GITHUB_ID && process.env.AUTH_GITHUB_SECRET) {
-    providers.push(GitHub({ clientId: process.env.AUTH_GITHUB_ID, clientSecret: process.env.AUTH_GITHUB_SECRET }));
+  const env = getEnv();
+  if (env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET) {
+    providers.push(GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET }));
   }
-  if (process.env.AUTH_OIDC_ISSUER && process.env.AUTH_OIDC_ID && process.env.AUTH_OIDC_SECRET) {
+  if (env.AUTH_OIDC_ISSUER && env.AUTH_OIDC_ID && env.AUTH_OIDC_SECRET) {
     providers.push({
       id: "oidc",
-      name: process.env.AUTH_OIDC_NAME ?? "Single sign-on",
+      name: env.AUTH_OIDC_NAME,
       type: "oidc",
-      issuer: process.env.AUTH_OIDC_ISSUER,
-      clientId: process.env.AUTH_OIDC_ID,
-      clientSecret: process.env.AUTH_OIDC_SECRET,
+      issuer: env.AUTH_OIDC_ISSUER,
+      clientId: env.AUTH_OIDC_ID,
+      clientSecret: env.AUTH_OIDC_SECRET,
     });
   }
   if (isSandbox()) {
@@ -52,7 +54,7 @@ export const authConfig = {
   session: { strategy: "jwt" },
   trustHost: true,
   // Sandbox runs get a fixed local secret so a newcomer needs no setup; everywhere else AUTH_SECRET is required.
-  secret: process.env.AUTH_SECRET ?? (isSandbox() ? "atlas-sandbox-secret-not-for-production" : undefined),
+  secret: getEnv().AUTH_SECRET ?? (isSandbox() ? "atlas-sandbox-secret-not-for-production" : undefined),
   pages: { signIn: "/signin", error: "/signin" },
   callbacks: {
     // Only invited people: an email with a User row. Anyone else is sent to the "not invited" page.

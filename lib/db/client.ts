@@ -2,12 +2,12 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "@/generated/prisma/client";
+import { getEnv } from "@/lib/env";
 import { countQuery } from "./query-counter";
 
 function createClient() {
-  const connectionString = process.env.DATABASE_URL;
-  if (!connectionString) throw new Error("DATABASE_URL is not set; start Atlas with `npm start` or set it.");
-  const pool = new pg.Pool({ connectionString, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+  const { DATABASE_URL, DATABASE_POOL_SIZE } = getEnv();
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: DATABASE_POOL_SIZE });
   // Count statements where they are sent, in the caller's async context (see query-counter.ts).
   pool.on("connect", (connection) => {
     const query = connection.query.bind(connection) as (...args: unknown[]) => unknown;
@@ -20,11 +20,12 @@ function createClient() {
 }
 
 type Client = ReturnType<typeof createClient>;
-// Next's dev server re-evaluates modules on every change; keep one client (and one pool) per process.
+// Next's dev server re-evaluates modules on every change; keep one client (and one pool) per process
+// (in production the module is evaluated once, so keeping it there too changes nothing).
 const globalForPrisma = globalThis as unknown as { atlasPrisma?: Client };
 
 export const prisma: Client = globalForPrisma.atlasPrisma ?? createClient();
-if (process.env.NODE_ENV !== "production") globalForPrisma.atlasPrisma = prisma;
+globalForPrisma.atlasPrisma = prisma;
 
 export type { Client as PrismaClientType };
 export * from "@/generated/prisma/client";

@@ -7,6 +7,7 @@
 // network), PostgreSQL ends the session and the lock is released with it, so a crashed worker never
 // blocks its graph.
 import pg from "pg";
+import { getEnv } from "@/lib/env";
 
 export type GraphLock = {
   /** True once the lock's connection broke: the lock may be someone else's now, so the run must stop. */
@@ -17,8 +18,7 @@ export type GraphLock = {
 const lockKey = (graphId: string) => `zep-graph:${graphId}`;
 
 /** The lock if it is free now, else null (the caller retries later instead of holding a worker slot). */
-export async function tryLockGraph(graphId: string, connectionString = process.env.DATABASE_URL): Promise<GraphLock | null> {
-  if (!connectionString) throw new Error("DATABASE_URL is not set");
+export async function tryLockGraph(graphId: string, connectionString = getEnv().DATABASE_URL): Promise<GraphLock | null> {
   // keepAlive: a worker host that vanishes must not hold its graph until TCP gives up hours later.
   const client = new pg.Client({ connectionString, application_name: "atlas-graph-lock", keepAlive: true });
   let broken = false;

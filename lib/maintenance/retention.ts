@@ -2,6 +2,7 @@
 // scheduled job. Each run of a task leaves a MaintenanceRun row (shown to admins by lastMaintenanceRuns).
 // Scheduling lives in lib/queue (pg-boss cron, daily); these functions are plain and callable directly.
 import { Prisma, prisma } from "@/lib/db/client";
+import { getEnv } from "@/lib/env";
 
 export const MAINTENANCE_TASKS = {
   purgeSyncJobs: "purge-sync-jobs",
@@ -49,14 +50,8 @@ export async function recordMaintenanceRun(task: string, work: () => Promise<num
   }
 }
 
-/** A retention period from the environment, in whole days ≥ 1. */
-function retentionDays(env: Record<string, string | undefined>, name: string, fallback: number): number {
-  const days = Number(env[name] ?? fallback);
-  if (!Number.isInteger(days) || days < 1) throw new Error(`${name} must be a whole number of days ≥ 1 (got ${env[name]})`);
-  return days;
-}
-
-export const syncJobRetentionDays = (env: Record<string, string | undefined> = process.env) => retentionDays(env, "ATLAS_SYNC_JOB_RETENTION_DAYS", 90);
+/** Whole days ≥ 1 (lib/env.ts). */
+export const syncJobRetentionDays = () => getEnv().ATLAS_SYNC_JOB_RETENTION_DAYS;
 
 /**
  * Deletes sync jobs that started before the cutoff, except each connection's latest job (the dashboard's
@@ -113,7 +108,7 @@ export async function purgeExpiredSessions(opts: RetentionOptions = {}): Promise
   });
 }
 
-export const webhookLogRetentionDays = (env: Record<string, string | undefined> = process.env) => retentionDays(env, "ATLAS_WEBHOOK_LOG_RETENTION_DAYS", 30);
+export const webhookLogRetentionDays = () => getEnv().ATLAS_WEBHOOK_LOG_RETENTION_DAYS;
 
 /**
  * The webhook log (WebhookDelivery) older than ATLAS_WEBHOOK_LOG_RETENTION_DAYS (30). It is a log, and

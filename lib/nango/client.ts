@@ -17,13 +17,9 @@ export class NangoNotConfiguredError extends UnavailableError {
 export type NangoSettings = { host: string; secretKey: string; webhookSigningKey: string | undefined };
 
 export function nangoSettings(env: Env = getEnv()): NangoSettings {
-  const secretKey = env.NANGO_SECRET_KEY?.trim();
+  const secretKey = env.NANGO_SECRET_KEY;
   if (!secretKey) throw new NangoNotConfiguredError("NANGO_SECRET_KEY");
-  return {
-    host: env.NANGO_HOST?.trim() || "https://api.nango.dev",
-    secretKey,
-    webhookSigningKey: env.NANGO_WEBHOOK_SIGNING_KEY?.trim() || undefined,
-  };
+  return { host: env.NANGO_HOST, secretKey, webhookSigningKey: env.NANGO_WEBHOOK_SIGNING_KEY };
 }
 
 /** What the browser's @nangohq/frontend needs: openConnectUI ignores `host`, so both URLs are passed. */
@@ -31,8 +27,8 @@ export type ConnectUiSettings = { baseURL: string; apiURL: string };
 
 export function connectUiSettings(env: Env = getEnv()): ConnectUiSettings {
   return {
-    baseURL: env.NANGO_CONNECT_UI_URL?.trim() || "https://connect.nango.dev",
-    apiURL: env.NANGO_PUBLIC_HOST?.trim() || env.NANGO_HOST?.trim() || "https://api.nango.dev",
+    baseURL: env.NANGO_CONNECT_UI_URL,
+    apiURL: env.NANGO_PUBLIC_HOST ?? env.NANGO_HOST,
   };
 }
 
@@ -56,7 +52,7 @@ export function nangoClient(env: Env = getEnv()): Nango {
  * Nango signs with the signing key, and a fallback would silently accept nothing or the wrong thing).
  */
 export function verifyNangoWebhook(rawBody: string, headers: Record<string, string>, env: Env = getEnv()): boolean {
-  const signingKey = env.NANGO_WEBHOOK_SIGNING_KEY?.trim();
+  const signingKey = env.NANGO_WEBHOOK_SIGNING_KEY;
   if (!signingKey) return false;
   let verifier = verifiers.get(signingKey);
   if (!verifier) {

@@ -1,22 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { nangoSettings, NangoNotConfiguredError } from "./client";
+import { testEnv } from "@/lib/test/env";
 import { ALL_PROVIDERS, integrationIdFor, providerConfig, providerForIntegration } from "./providers";
 
 describe("provider table", () => {
   it("defaults to Nango's template integration ids, syncs and models", () => {
-    expect(ALL_PROVIDERS.map((p) => [p, providerConfig(p, {}).integrationId, providerConfig(p, {}).models])).toEqual([
+    expect(ALL_PROVIDERS.map((p) => [p, providerConfig(p, testEnv()).integrationId, providerConfig(p, testEnv()).models])).toEqual([
       ["GITHUB", "github", ["Issue"]],
       ["NOTION", "notion", ["ContentMetadata"]],
       ["JIRA", "jira", ["Issue"]],
       ["SLACK", "slack", ["Message"]],
       ["LINEAR", "linear", ["LinearIssue"]],
     ]);
-    expect(providerForIntegration("jira", {})).toBe("JIRA");
-    expect(providerForIntegration("gitlab", {})).toBeNull();
+    expect(providerForIntegration("jira", testEnv())).toBe("JIRA");
+    expect(providerForIntegration("gitlab", testEnv())).toBeNull();
   });
 
   it("takes integration ids, syncs and models from the environment", () => {
-    const env = { NANGO_INTEGRATION_GITHUB: "github-app", NANGO_MODELS_GITHUB: "GithubIssue, PullRequest", NANGO_SYNCS_SLACK: "messages" };
+    const env = testEnv({ NANGO_INTEGRATION_GITHUB: "github-app", NANGO_MODELS_GITHUB: "GithubIssue, PullRequest", NANGO_SYNCS_SLACK: "messages" });
     expect(integrationIdFor("GITHUB", env)).toBe("github-app");
     expect(providerForIntegration("github-app", env)).toBe("GITHUB");
     expect(providerForIntegration("github", env)).toBeNull();
@@ -27,7 +28,7 @@ describe("provider table", () => {
 
 describe("client settings", () => {
   it("requires the secret key and defaults the host to Nango Cloud", () => {
-    expect(() => nangoSettings({})).toThrow(NangoNotConfiguredError);
-    expect(nangoSettings({ NANGO_SECRET_KEY: "sk" })).toEqual({ host: "https://api.nango.dev", secretKey: "sk", webhookSigningKey: undefined });
+    expect(() => nangoSettings(testEnv())).toThrow(NangoNotConfiguredError);
+    expect(nangoSettings(testEnv({ NANGO_SECRET_KEY: "sk" }))).toEqual({ host: "https://api.nango.dev", secretKey: "sk", webhookSigningKey: undefined });
   });
 });

@@ -1,4 +1,5 @@
 // Queue names, job payloads and settings read from the environment (see docs/ingestion.md).
+import { getEnv, type Env } from "@/lib/env";
 import type { MaintenanceTask } from "@/lib/maintenance/retention";
 import type { RunSyncJobOptions } from "@/lib/ingest/sync-job";
 
@@ -8,8 +9,6 @@ export const RECOVERY_QUEUE = "atlas-ingestion-recovery";
 
 export type IngestionJobData = { syncJobId: string; continuation?: boolean };
 export type MaintenanceJobData = { task: MaintenanceTask; organizationId?: string };
-
-type Env = Record<string, string | undefined>;
 
 export type QueueSettings = {
   connectionString: string;
@@ -40,42 +39,27 @@ export type QueueSettings = {
   };
 };
 
-const num = (v: string | undefined, fallback: number, min = 0) => {
-  const n = v === undefined || v.trim() === "" ? fallback : Number(v);
-  if (!Number.isFinite(n) || n < min) throw new Error(`Invalid queue setting ${JSON.stringify(v)}: expected a number ≥ ${min}`);
-  return n;
-};
-
-/** Settings from the environment (see docs/ingestion.md for the variables). */
-export function queueSettings(env: Env = process.env): QueueSettings {
-  const connectionString = env.DATABASE_URL;
-  if (!connectionString) throw new Error("DATABASE_URL is not set: the job queue lives in Atlas's PostgreSQL database.");
-  const expireInSeconds = num(env.ATLAS_INGEST_EXPIRE_SECONDS, 1800, 1);
-  const timeBudgetSeconds = num(env.ATLAS_INGEST_TIME_BUDGET_SECONDS, Math.floor(expireInSeconds / 2), 1);
-  // A run that could outlive its expiry would be taken for dead and run twice at once.
-  // (The default, half the expiry, leaves room for the record in flight and Zep's retry waits.)
-  if (timeBudgetSeconds >= expireInSeconds) {
-    throw new Error(`ATLAS_INGEST_TIME_BUDGET_SECONDS (${timeBudgetSeconds}) must be less than ATLAS_INGEST_EXPIRE_SECONDS (${expireInSeconds}).`);
-  }
+/** Settings from the environment (parsed, with defaults and ranges, in lib/env.ts; see docs/ingestion.md). */
+export function queueSettings(env: Env = getEnv()): QueueSettings {
   return {
-    connectionString,
-    schema: env.ATLAS_QUEUE_SCHEMA?.trim() || "pgboss",
-    maintenanceIntervalSeconds: num(env.ATLAS_QUEUE_MAINTENANCE_INTERVAL_SECONDS, 60, 1),
-    runSchedules: env.ATLAS_QUEUE_SCHEDULES !== "0",
+    connectionString: env.DATABASE_URL,
+    schema: env.ATLAS_QUEUE_SCHEMA,
+    maintenanceIntervalSeconds: env.ATLAS_QUEUE_MAINTENANCE_INTERVAL_SECONDS,
+    runSchedules: env.ATLAS_QUEUE_SCHEDULES,
     ingestion: {
-      concurrency: Math.floor(num(env.ATLAS_INGEST_CONCURRENCY, 4, 1)),
-      pollingIntervalSeconds: num(env.ATLAS_QUEUE_POLLING_SECONDS, 2, 0.5),
-      retryLimit: Math.floor(num(env.ATLAS_INGEST_RETRY_LIMIT, 5, 0)),
-      retryDelaySeconds: num(env.ATLAS_INGEST_RETRY_DELAY_SECONDS, 30, 1),
-      retryBackoff: env.ATLAS_INGEST_RETRY_BACKOFF !== "0",
-      expireInSeconds,
-      timeBudgetSeconds,
-      busyRetrySeconds: num(env.ATLAS_INGEST_BUSY_RETRY_SECONDS, 5, 1),
-      pageSize: Math.floor(num(env.ATLAS_INGEST_PAGE_SIZE, 500, 1)),
+      concurrency: env.ATLAS_INGEST_CONCURRENCY,
+      pollingIntervalSeconds: env.ATLAS_QUEUE_POLLING_SECONDS,
+      retryLimit: env.ATLAS_INGEST_RETRY_LIMIT,
+      retryDelaySeconds: env.ATLAS_INGEST_RETRY_DELAY_SECONDS,
+      retryBackoff: env.ATLAS_INGEST_RETRY_BACKOFF,
+      expireInSeconds: env.ATLAS_INGEST_EXPIRE_SECONDS,
+      timeBudgetSeconds: env.ATLAS_INGEST_TIME_BUDGET_SECONDS,
+      busyRetrySeconds: env.ATLAS_INGEST_BUSY_RETRY_SECONDS,
+      pageSize: env.ATLAS_INGEST_PAGE_SIZE,
     },
     maintenance: {
-      retentionCron: env.ATLAS_RETENTION_CRON?.trim() || "17 3 * * *",
-      recoveryCron: env.ATLAS_INGEST_RECOVERY_CRON?.trim() || "*/10 * * * *",
+      retentionCron: env.ATLAS_RETENTION_CRON,
+      recoveryCron: env.ATLAS_INGEST_RECOVERY_CRON,
     },
   };
 }

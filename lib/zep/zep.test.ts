@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ZepClient } from "@getzep/zep-cloud";
 import { startZepSandbox, type ZepSandbox } from "@/sandbox/zep";
+import { testEnv } from "@/lib/test/env";
 import {
   graphIdFor,
   KeyedSerializer,
@@ -94,9 +95,9 @@ describe("KeyedSerializer", () => {
 
 describe("zepClientFromEnv", () => {
   it("needs ZEP_API_KEY and a base URL ending in /api/v2", () => {
-    expect(() => zepClientFromEnv({})).toThrow(/ZEP_API_KEY/);
-    expect(() => zepClientFromEnv({ ZEP_API_KEY: "k", ZEP_BASE_URL: "http://localhost:4011" })).toThrow(/api\/v2/);
-    expect(zepClientFromEnv({ ZEP_API_KEY: "k", ZEP_BASE_URL: `${sandbox.url}/` })).toBeInstanceOf(ZepClient);
+    expect(() => zepClientFromEnv(testEnv())).toThrow(/ZEP_API_KEY/);
+    expect(() => zepClientFromEnv(testEnv({ ZEP_API_KEY: "k", ZEP_BASE_URL: "http://localhost:4011" }))).toThrow(/api\/v2/);
+    expect(zepClientFromEnv(testEnv({ ZEP_API_KEY: "k", ZEP_BASE_URL: `${sandbox.url}/` }))).toBeInstanceOf(ZepClient);
   });
 });
 

@@ -8,6 +8,7 @@
  */
 import { ZepClient, ZepError, ZepTimeoutError } from "@getzep/zep-cloud";
 import type { Zep } from "@getzep/zep-cloud";
+import { getEnv, type Env } from "@/lib/env";
 import { UnavailableError } from "@/lib/errors";
 import { retry, RetryGaveUp, workerPolicy, type RetryPolicy as BaseRetryPolicy } from "@/lib/retry";
 import { KeyedSerializer } from "./serialize";
@@ -17,14 +18,12 @@ import { KeyedSerializer } from "./serialize";
 /** Zep is not configured on this server: nothing to retry until whoever deploys Atlas sets it. */
 export class ZepConfigError extends UnavailableError {}
 
-/** A client from ZEP_API_KEY and optional ZEP_BASE_URL (must end in /api/v2, e.g. the local sandbox). */
-export function zepClientFromEnv(env: Record<string, string | undefined> = process.env): ZepClient {
+/** A client from ZEP_API_KEY and optional ZEP_BASE_URL (lib/env.ts checks it ends in /api/v2). */
+export function zepClientFromEnv(env: Env = getEnv()): ZepClient {
   const apiKey = env.ZEP_API_KEY;
   // Without a key the SDK silently sends "Api-Key undefined"; fail here with a clear message instead.
   if (!apiKey) throw new ZepConfigError("ZEP_API_KEY is not set");
-  const baseUrl = env.ZEP_BASE_URL?.replace(/\/+$/, "") || undefined;
-  if (baseUrl && !baseUrl.endsWith("/api/v2")) throw new ZepConfigError("ZEP_BASE_URL must end in /api/v2");
-  return new ZepClient({ apiKey, baseUrl });
+  return new ZepClient({ apiKey, baseUrl: env.ZEP_BASE_URL });
 }
 
 let defaultClient: ZepClient | undefined;

@@ -3,6 +3,7 @@
 // services, so nothing in the app's code paths knows it is talking to a sandbox.
 import pg from "pg";
 import type { Provider } from "@/lib/db/client";
+import { parseEnv } from "@/lib/env";
 import { integrationOf } from "@/lib/nango/providers";
 import { projectKeyOf } from "@/lib/project-key";
 import { startNangoSandbox } from "../../sandbox/nango";
@@ -69,13 +70,15 @@ async function adoptKnownConnections(
       `SELECT c."connectionId", c.provider::text AS provider, c.metadata, c."userId", u.email, c."organizationId"
          FROM "Connection" c JOIN "User" u ON u.id = c."userId"`,
     );
+    // The app's configuration as the app will see it (this process may have no DATABASE_URL of its own).
+    const appEnv = parseEnv({ ...process.env, DATABASE_URL: databaseUrl }, { server: false });
     let adopted = 0;
     for (const row of rows) {
       const connection = { provider: row.provider as Provider, metadata: row.metadata };
       try {
         const added = adopt({
           connectionId: row.connectionId,
-          integrationId: integrationOf(connection),
+          integrationId: integrationOf(connection, appEnv),
           endUser: { id: row.userId, email: row.email },
           tags: { organization_id: row.organizationId, project_id: projectKeyOf(connection) },
           paused: Boolean(row.metadata?.syncsPausedAt),
