@@ -75,13 +75,21 @@ const fields = z.object({
       .transform((v) => v.replace(/\/+$/, "")),
     NANGO_SECRET_KEY: optionalText,
     NANGO_WEBHOOK_SIGNING_KEY: optionalText,
+    NANGO_WEBHOOK_PREVIOUS_SIGNING_KEY: optionalText,
     NANGO_CONNECT_UI_URL: z.url({ protocol: /^https?$/ }).default("https://connect.nango.dev"),
     NANGO_PUBLIC_HOST: z.url({ protocol: /^https?$/ }).optional(),
     ...providerVariables,
+    // Build directory (read by next.config.mjs, which cannot import this file): a second server from one checkout
+    ATLAS_NEXT_DIST_DIR: optionalText,
     // Sandboxes (scripts only)
     NANGO_SANDBOX_PORT: port(3003),
     ZEP_SANDBOX_PORT: port(4011),
     NANGO_SANDBOX_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).default("http://localhost:3000/api/webhooks/nango"),
+    // Webhook inbox
+    ATLAS_WEBHOOK_FORGED_PER_MINUTE: int(1, 100_000, 30),
+    ATLAS_WEBHOOK_APPLY_CONCURRENCY: int(1, 100, 4),
+    ATLAS_WEBHOOK_POLL_MS: int(10, 60_000, 500),
+    ATLAS_SYNC_REQUEST_PATIENCE_MINUTES: int(1, 1_440, 15),
     // Ingestion queue and maintenance
     ATLAS_WORKERS: z.enum(WORKER_MODES).default("in-process"),
     ATLAS_WORKER_QUEUES: list.pipe(z.array(z.enum(WORKER_QUEUES)).optional()),
