@@ -208,7 +208,10 @@ describe("connections", () => {
     const deleted = await nango.deleteConnection("jira", a.connectionId);
     expect(deleted.data).toEqual({ success: true });
     expect((await axiosError(nango.getConnection("jira", a.connectionId))).status).toBe(404);
-    expect((await axiosError(nango.deleteConnection("jira", a.connectionId))).status).toBe(404);
+    // Deleting an unknown connection is a 400 unknown_connection, unlike GET's 404 (deleteConnection.ts).
+    const again = await axiosError(nango.deleteConnection("jira", a.connectionId));
+    expect(again.status).toBe(400);
+    expect(again.data).toEqual({ error: { code: "unknown_connection" } });
   });
 });
 
@@ -302,12 +305,24 @@ describe("syncs", () => {
     const { connectionId } = await sandbox.connect({ integrationId: "github", endUser });
     await sandbox.simulateSync(connectionId, { added: 4 });
 
+    const before = receiver.received.length;
     await nango.triggerSync("github", ["issues"], connectionId);
     let status = await nango.syncStatus("github", ["issues"], connectionId);
     expect(status.syncs).toHaveLength(1);
     expect(status.syncs[0]).toMatchObject({ name: "issues", status: "RUNNING", recordCount: { Issue: 4 } });
 
+    // Pausing stops the schedule, not the running job: Nango's classifySyncStatus reports RUNNING first.
     await nango.pauseSync("github", ["issues", "pull-requests"], connectionId);
+    status = await nango.syncStatus("github", "*", connectionId);
+    expect(status.syncs.map((s) => [s.name, s.status])).toEqual([
+      ["issues", "RUNNING"],
+      ["pull-requests", "PAUSED"],
+    ]);
+    // The triggered run finishes and reports by webhook, as Nango does.
+    await sandbox.idle();
+    expect(receiver.received.slice(before).map((r) => JSON.parse(r.body))).toEqual([
+      expect.objectContaining({ type: "sync", syncName: "issues", success: true, connectionId, responseResults: { added: 2, updated: 1, deleted: 0 } }),
+    ]);
     status = await nango.syncStatus("github", "*", connectionId);
     expect(status.syncs.map((s) => [s.name, s.status])).toEqual([
       ["issues", "PAUSED"],
@@ -321,6 +336,7 @@ describe("syncs", () => {
 
     const unknown = await axiosError(nango.triggerSync("github", ["nope"], connectionId));
     expect(unknown.status).toBe(400);
+    expect(unknown.data).toMatchObject({ error: { code: "no_syncs_found" } });
   });
 
   it("sends signed sync success and failure webhooks shaped like Nango's", async () => {
@@ -389,12 +405,14 @@ describe("syncs", () => {
 });
 
 describe("authentication, CORS and rate limits", () => {
-  it("answers 401 unauthorized to a wrong or missing key", async () => {
+  it("answers 401 unknown_account to a wrong key and missing_auth_header without one (shared/lib/utils/error.ts)", async () => {
     const wrong = new Nango({ apiKey: "wrong", host: sandbox.url });
     const res = await axiosError(wrong.listConnections());
     expect(res.status).toBe(401);
-    expect(res.data).toEqual({ error: { code: "unauthorized", message: expect.any(String) } });
-    expect((await fetch(`${sandbox.url}/connections`)).status).toBe(401);
+    expect(res.data).toEqual({ error: { code: "unknown_account", message: expect.any(String), payload: {} } });
+    const missing = await fetch(`${sandbox.url}/connections`);
+    expect(missing.status).toBe(401);
+    expect((await missing.json()).error.code).toBe("missing_auth_header");
   });
 
   it("allows any origin, including preflights with Authorization", async () => {
@@ -414,11 +432,11 @@ describe("authentication, CORS and rate limits", () => {
       for (let i = 0; i < 5; i++) await client.listConnections();
       const res = await axiosError(client.listConnections());
       expect(res.status).toBe(429);
-      expect(res.data).toEqual({ error: { code: "too_many_request" } });
+      expect(res.data).toEqual({ error: { code: "too_many_request", method: "GET", path: "/connections" } });
       expect(res.headers["x-ratelimit-limit"]).toBe("5");
       expect(res.headers["x-ratelimit-remaining"]).toBe("0");
       expect(Number(res.headers["x-ratelimit-reset"])).toBeGreaterThan(Date.now() / 1000);
-      expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
+      expect(Number(res.headers["retry-after"])).toBeGreaterThanOrEqual(0);
       // Per key: another key is not limited.
       const other = await fetch(`${limited.url}/connections`, { headers: { Authorization: "Bearer other" } });
       expect(other.status).toBe(401);
