@@ -1,0 +1,25 @@
+// Runs before every request (Next 16's "proxy", formerly middleware; Node.js runtime): a fresh CSP nonce and
+// the security headers of lib/security-headers.ts on every response, pages, route handlers and assets alike.
+import { NextResponse, type NextRequest } from "next/server";
+import { getEnv } from "@/lib/env";
+import { requestIsHttps, securityHeaders } from "@/lib/security-headers";
+
+export function proxy(request: NextRequest) {
+  const env = getEnv();
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+  const headers = securityHeaders({
+    nonce,
+    sandbox: env.ATLAS_SANDBOX,
+    https: requestIsHttps(request.nextUrl, request.headers.get("x-forwarded-proto")),
+    development: process.env.NODE_ENV === "development",
+    connectUiUrl: env.NANGO_CONNECT_UI_URL,
+    nangoPublicHost: env.NANGO_PUBLIC_HOST ?? env.NANGO_HOST,
+    signInOrigins: [env.AUTH_OIDC_ISSUER, env.AUTH_GITHUB_ID ? "https://github.com" : undefined].filter((x): x is string => Boolean(x)),
+  });
+  // Next takes the nonce for its own scripts from the request's CSP header.
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("Content-Security-Policy", headers["Content-Security-Policy"]);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+}
