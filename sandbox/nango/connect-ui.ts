@@ -1,5 +1,5 @@
 // The page served at GET /connect/: a stand-in for Nango's Connect UI that speaks the openConnectUI iframe
-// protocol of @nangohq/frontend (nango.md §2): post {type:'ready'}, receive {type:'session_token'}, then
+// protocol of @nangohq/frontend (its connectUI.js): post {type:'ready'}, receive {type:'session_token'}, then
 // post {type:'connect'} + {type:'close'} after "Authorize", or {type:'close'} after "Cancel".
 // Opened directly (connect_link, ?session_token=...) it works the same without a parent window.
 export function connectUiHtml(): string {

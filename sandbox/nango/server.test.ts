@@ -1,40 +1,11 @@
 // The sandbox must be indistinguishable from Nango for the real @nangohq/node SDK.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { Nango } from "@nangohq/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNangoSandbox, type NangoSandbox } from "./index";
+import { axiosError, startReceiver } from "./test-receiver";
 
 const SECRET = "sandbox-secret-key";
 const SIGNING = "sandbox-signing-key";
-
-type Received = { body: string; headers: Record<string, string> };
-
-/** A throwaway webhook receiver standing in for the app's /api/webhooks/nango. */
-async function startReceiver() {
-  const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      received.push({ body, headers: req.headers as Record<string, string> });
-      res.writeHead(200).end("{}");
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks/nango`;
-  return { url, received, stop: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-const axiosError = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { response?: { status: number; data: unknown; headers: Record<string, string> } };
-    return e.response!;
-  }
-  throw new Error("expected the SDK call to fail");
-};
 
 let sandbox: NangoSandbox;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
