@@ -1,6 +1,7 @@
 // Atlas's configuration: every environment variable the app, its workers and its scripts read, parsed once
 // here (defaults, types, ranges). `.env.example` and the README's Configuration table list the same names;
 // lib/env.test.ts fails when they drift apart. Everything else reads `getEnv()` (or takes a parsed Env).
+import "server-only";
 import { z } from "zod";
 import { Provider } from "@/generated/prisma/enums";
 
@@ -10,8 +11,14 @@ type Source = Record<string, string | undefined>;
 // Unset and empty ("FOO=" as copied from .env.example) both mean "not set".
 const optionalText = z.string().optional();
 const url = z.url({ protocol: /^(https?|postgres(ql)?)$/ }).optional();
-const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
-const seconds = (min: number, fallback: number) => z.coerce.number().min(min).max(86_400 * 7).default(fallback);
+const int = (min: number, max: number, fallback: number) => {
+  const error = `expected a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback);
+};
+const seconds = (min: number, fallback: number) => {
+  const error = `expected a number of seconds from ${min} to ${86_400 * 7}`;
+  return z.coerce.number({ error }).min(min, { error }).max(86_400 * 7, { error }).default(fallback);
+};
 const port = (fallback: number) => int(1, 65_535, fallback);
 /** "1" or "0"; anything else is a mistake worth reporting. */
 const flag = (fallback: boolean) =>
@@ -112,6 +119,11 @@ const fields = z.object({
     ATLAS_QUEUE_POLLING_SECONDS: seconds(0.5, 2),
     ATLAS_QUEUE_MAINTENANCE_INTERVAL_SECONDS: seconds(1, 60),
     ATLAS_QUEUE_SCHEDULES: flag(true),
+    // Admin operations: stalled syncs, alerts
+    ATLAS_STALLED_AFTER_MINUTES: int(1, 10_080, 30),
+    ATLAS_ALERTS_CRON: cron("*/5 * * * *"),
+    SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+    SMTP_FROM: optionalText,
   });
 
 /**

@@ -1,6 +1,7 @@
 // Projects: the knowledge-graph namespaces of an organization. A project's `key` is what connections keep
 // in metadata.projectId and what its Zep graph id is derived from (graphIdFor(organizationId, key)); the
 // graph itself is created on first use (ingestion or search call ensureGraph). "default" always exists.
+import "server-only";
 import { z } from "zod";
 import { prisma } from "@/lib/db/client";
 import { projectsVisibleToSql, type Scope } from "@/lib/data/scope";

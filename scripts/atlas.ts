@@ -14,6 +14,9 @@ import { prisma, run, start } from "./lib/run";
 import { startSandboxes } from "./lib/sandboxes";
 
 const [command = "start", ...rest] = process.argv.slice(2);
+// Scripts that import lib/ modules run as server code: `import "server-only"` resolves to a no-op under
+// React's server condition and throws anywhere else (a browser bundle). npm's scripts pass it to this file too.
+const SERVER_CONDITIONS = ["--conditions=react-server"];
 
 async function prepare(db: Database, url: string, { fresh = false } = {}) {
   if (fresh) await recreateDatabase(url);
@@ -33,7 +36,7 @@ async function endToEnd(db: Database) {
   const url = withDatabaseName(testDatabaseUrl(db), `${new URL(testDatabaseUrl(db)).pathname.slice(1)}_e2e`);
   await recreateDatabase(url);
   await prisma(["migrate", "deploy"], url);
-  await run("tsx", ["prisma/seed.ts"], { DATABASE_URL: url });
+  await run("tsx", [...SERVER_CONDITIONS, "prisma/seed.ts"], { DATABASE_URL: url });
   const port = Number(process.env.E2E_PORT ?? 3100);
   const sandboxes = await startSandboxes({ appUrl: `http://127.0.0.1:${port}`, databaseUrl: url, nangoPort: port + 3, zepPort: port + 11, portHint: "set E2E_PORT to move the app and its sandboxes (E2E_PORT+3, +11)." });
   const env = {
@@ -68,7 +71,7 @@ async function main() {
       case "start":
       case "dev": {
         await prepare(db, db.url);
-        await run("tsx", ["prisma/seed.ts"], { DATABASE_URL: db.url });
+        await run("tsx", [...SERVER_CONDITIONS, "prisma/seed.ts"], { DATABASE_URL: db.url });
         const port = process.env.PORT ?? "3000";
         // Sandbox unless ATLAS_SANDBOX says otherwise; then NANGO_*/ZEP_* must name the real services.
         const sandbox = (process.env.ATLAS_SANDBOX ?? "1") === "1";
@@ -113,12 +116,12 @@ async function main() {
         // Numbers for the README's performance claims, on a database of their own.
         const url = withDatabaseName(testDatabaseUrl(db), `${new URL(testDatabaseUrl(db)).pathname.slice(1).replace(/_test$/, "")}_bench`);
         await prepare(db, url, { fresh: true });
-        await run("node", ["--expose-gc", "--import", "tsx", "scripts/bench.ts"], { DATABASE_URL: url, ATLAS_QUEUE_SCHEDULES: "0" });
+        await run("node", ["--expose-gc", ...SERVER_CONDITIONS, "--import", "tsx", "scripts/bench.ts"], { DATABASE_URL: url, ATLAS_QUEUE_SCHEDULES: "0" });
         break;
       }
       case "seed": {
         await prepare(db, db.url);
-        await run("tsx", ["prisma/seed.ts"], { DATABASE_URL: db.url });
+        await run("tsx", [...SERVER_CONDITIONS, "prisma/seed.ts"], { DATABASE_URL: db.url });
         break;
       }
       case "db": {

@@ -4,25 +4,37 @@
 // variables of docs/ingestion.md. ATLAS_WORKER_QUEUES=ingestion or =maintenance limits it to one kind.
 // SIGTERM/SIGINT: running ingestions stop at their next record, save their cursor and are continued by
 // another worker; the process exits when pg-boss has let go of its jobs.
-import { startWorkers } from "@/lib/queue";
+import { EnvError, getEnv } from "@/lib/env";
+import { errorFields, log } from "@/lib/log";
 
-const only = process.env.ATLAS_WORKER_QUEUES?.split(",").map((s) => s.trim());
+let only: readonly string[] | undefined;
+try {
+  // Every configuration problem at once, before anything connects.
+  only = getEnv().ATLAS_WORKER_QUEUES;
+} catch (err) {
+  if (!(err instanceof EnvError)) throw err;
+  log.fatal({ problems: err.problems }, err.message);
+  process.exit(1);
+}
+// Imported after the check: the queue's modules connect to the database when they load.
+const { startWorkers } = await import("@/lib/queue");
 const handle = await startWorkers({
   ingestion: !only || only.includes("ingestion"),
   maintenance: !only || only.includes("maintenance"),
 });
-console.log(`[worker] started (pid ${process.pid}, schema ${handle.settings.schema}, concurrency ${handle.settings.ingestion.concurrency})`);
+const { schema, ingestion } = handle.settings;
+log.info({ schema, concurrency: ingestion.concurrency, queues: only ?? ["ingestion", "maintenance"] }, "worker started");
 
 let stopping = false;
 const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
-  console.log(`[worker] ${signal}: stopping`);
+  log.info({ signal }, "worker stopping");
   handle
     .stop()
     .then(() => process.exit(0))
     .catch((err) => {
-      console.error("[worker] stop failed", err);
+      log.error(errorFields(err), "worker stop failed");
       process.exit(1);
     });
 };

@@ -1,6 +1,7 @@
 // Web sign-in (Auth.js v5, JWT sessions). The schema's Session model holds Nango connect sessions, not
 // web sessions, so no database adapter: we resolve the organization's own User by email instead, and
 // nobody without a User row (an invitation) can sign in.
+import "server-only";
 import NextAuth, { type NextAuthConfig } from "next-auth";
 import type { Provider } from "next-auth/providers";
 import Credentials from "next-auth/providers/credentials";

@@ -1,6 +1,7 @@
 // The one server-side place that answers "who is asking": the signed-in user, their organization and
 // role, re-read from the database on every request (a role change or removal takes effect at once).
 // Every page, route handler and server action goes through here.
+import "server-only";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { prisma } from "@/lib/db/client";

@@ -1,4 +1,5 @@
 // Who has to act on a connection's problem. One rule, used by the overview and the connection page.
+import "server-only";
 import { readConnectionMetadata } from "@/lib/data/connection-metadata";
 import type { ErrorEntry } from "@/lib/data/error-entry";
 import type { ConnectionStatus } from "@/lib/db/client";

@@ -1,5 +1,6 @@
 // The connections list: filters, search, sort and keyset (cursor) pagination, scoped to the viewer.
 // Keyset pagination reads one page worth of index entries however deep the page is (10,000+ rows).
+import "server-only";
 import { z } from "zod";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
 import { ConnectionStatus, prisma, type Prisma } from "@/lib/db/client";

@@ -1,5 +1,6 @@
 // The Knowledge page's data: the projects the viewer may search, and the search itself with every failure
 // turned into a sentence (the page never breaks because Zep is slow or down).
+import "server-only";
 import { searchKnowledge, type KnowledgeResult } from "@/lib/knowledge/search";
 import { projectsVisibleTo, type ProjectSummary } from "@/lib/projects";
 import type { Scope } from "@/lib/data/scope";

@@ -1,5 +1,6 @@
 // Data of the overview page: what is connected, how syncs went over 30 days, and what needs attention.
 // A fixed number of statements whatever the number of connections or jobs.
+import "server-only";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
 import { ConnectionStatus, Prisma, prisma, type Provider } from "@/lib/db/client";
 import { connectionsVisibleTo, connectionsVisibleToSql, type Scope } from "@/lib/data/scope";

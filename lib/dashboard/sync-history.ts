@@ -1,4 +1,5 @@
 // Sync history: one connection's, or the organization's with filters, newest first, keyset-paginated.
+import "server-only";
 import { z } from "zod";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
 import { Prisma, prisma, SyncStatus } from "@/lib/db/client";

@@ -1,4 +1,5 @@
 // Organization members, for admins: list, invite, change role, remove. The last admin stays.
+import "server-only";
 import { z } from "zod";
 import { prisma, Role } from "@/lib/db/client";
 import { createUser } from "@/lib/data/users";

@@ -1,6 +1,7 @@
 // The admins' webhook log: what Nango sent, and what became of each delivery (applied, duplicate, ignored,
 // rejected and why), newest first. Rejected deliveries that could not be attributed to any organization
 // (bad signature, malformed body) carry no payload; admins see that they happened and why, nothing more.
+import "server-only";
 import { z } from "zod";
 import { prisma, type Prisma } from "@/lib/db/client";
 import { webhookDeliveriesOf, type Scope } from "@/lib/data/scope";

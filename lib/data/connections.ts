@@ -1,3 +1,4 @@
+import "server-only";
 import { prisma } from "@/lib/db/client";
 import type { ConnectionStatus, Provider } from "@/lib/db/client";
 

@@ -1,5 +1,6 @@
 // The one place that turns "who is asking" into WHERE clauses. Every query that reads or writes an
 // organization's rows takes a Scope and filters through these helpers, so tenancy is decided here only.
+import "server-only";
 import { Prisma, type Role } from "@/lib/db/client";
 
 export type Scope = {

@@ -1,3 +1,4 @@
+import "server-only";
 import { prisma } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
 import type { Prisma, SyncStatus } from "@/lib/db/client";

@@ -1,3 +1,4 @@
+import "server-only";
 import { prisma } from "@/lib/db/client";
 import { rejectDuplicates } from "@/lib/errors";
 import type { Role } from "@/lib/db/client";

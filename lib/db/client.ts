@@ -1,4 +1,5 @@
 // The one Prisma Client of the app, on the pg driver adapter (no native engine; see prisma/schema.prisma).
+import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "@/generated/prisma/client";

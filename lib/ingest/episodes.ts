@@ -14,6 +14,7 @@
  *   temporal, so "X was deleted on D" lets it invalidate X's facts while keeping their history, and Atlas
  *   keeps no record→episode-uuid map that a hard delete would need (see the report on schema fields).
  */
+import "server-only";
 import { createHash } from "node:crypto";
 import type { EpisodeInput, EpisodeMetadata } from "@/lib/zep";
 import { MAX_EPISODE_CHARS } from "@/lib/zep";

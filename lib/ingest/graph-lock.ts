@@ -6,6 +6,7 @@
 // The lock lives on a dedicated connection held for the whole run: if the worker dies (SIGKILL, OOM, lost
 // network), PostgreSQL ends the session and the lock is released with it, so a crashed worker never
 // blocks its graph.
+import "server-only";
 import pg from "pg";
 import { getEnv } from "@/lib/env";
 

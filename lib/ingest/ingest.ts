@@ -8,6 +8,7 @@
  * written keys (or whose graph is larger than `scanLastN`) pass `existingKeys`. `onCheckpoint` gives the
  * Nango cursor of each fully written record, for resuming `listRecords` without re-reading everything.
  */
+import "server-only";
 import { ensureGraph, KeyedSerializer, listEpisodes, writeEpisode, ZepCallError, type ZepCallOptions, type ZepErrorEntry } from "@/lib/zep";
 import { recordToEpisodes, type NangoRecord, type RecordSource } from "./episodes";
 

@@ -1,4 +1,5 @@
 // Nango's records of one connection and model, as a stream: one listRecords page in memory at a time.
+import "server-only";
 import type { Nango } from "@nangohq/node";
 import { retry, RetryGaveUp } from "@/lib/retry";
 import type { NangoRecord } from "./episodes";

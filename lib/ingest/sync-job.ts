@@ -18,6 +18,7 @@
  * - Every failed Zep/Nango attempt (RATE_LIMIT with retryAfter, ZEP_UNAVAILABLE, ...) is appended to
  *   SyncJob.errors in the seed's shape {message, code, timestamp, retryAfter?}, also when the job completes.
  */
+import "server-only";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import type { Nango } from "@nangohq/node";
 import { Prisma, prisma } from "@/lib/db/client";

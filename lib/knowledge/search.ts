@@ -1,6 +1,7 @@
 // Searching a project's knowledge graph on behalf of a viewer. The project must be visible to the scope
 // (lib/projects, rule in lib/data/scope), so a member can only search what their connections feed and no
 // one can reach another organization's graph: the graph id is derived from the scope's own organization.
+import "server-only";
 import { z } from "zod";
 import { prisma, type Provider } from "@/lib/db/client";
 import { connectionsVisibleTo, type Scope } from "@/lib/data/scope";

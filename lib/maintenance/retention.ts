@@ -1,6 +1,7 @@
 // The seed's "Data Retention": sync jobs are kept 90 days for debugging, expired sessions are cleaned up by a
 // scheduled job. Each run of a task leaves a MaintenanceRun row (shown to admins by lastMaintenanceRuns).
 // Scheduling lives in lib/queue (pg-boss cron, daily); these functions are plain and callable directly.
+import "server-only";
 import { Prisma, prisma } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 

@@ -4,6 +4,7 @@
 //   NANGO_WEBHOOK_SIGNING_KEY  verifies X-Nango-Hmac-Sha256; differs from the secret key on new environments
 //   NANGO_CONNECT_UI_URL       where browsers open Connect UI (default https://connect.nango.dev)
 //   NANGO_PUBLIC_HOST          the API URL as browsers reach it, when it differs from NANGO_HOST
+import "server-only";
 import { Nango } from "@nangohq/node";
 import { getEnv, type Env } from "@/lib/env";
 import { AppError, ConflictError, NotFoundError, UnavailableError } from "@/lib/errors";

@@ -2,6 +2,7 @@
 // sync now, pause/resume syncs, disconnect. Every action on an existing connection first finds it through
 // connectionsVisibleTo(scope): members act on their own connections, admins on any of their organization.
 // Anything else is "not found", so the existence of other people's connections is not revealed.
+import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { prisma, type Provider } from "@/lib/db/client";

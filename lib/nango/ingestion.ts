@@ -5,7 +5,9 @@
 // writes to Zep, and owns the SyncJob's final status (COMPLETED / FAILED), see lib/ingest/sync-job.ts.
 // Until a queue is registered (no worker in this deployment), the job is marked COMPLETED at once with
 // recordsProcessed = Nango's own count, so dashboards do not show PENDING forever.
+import "server-only";
 import { prisma } from "@/lib/db/client";
+import { log } from "@/lib/log";
 
 type IngestionQueue = (jobId: string) => Promise<void>;
 
@@ -23,7 +25,7 @@ export function setIngestionQueue(next: IngestionQueue | null): void {
  * webhooks' jobs stay PENDING and the recovery task sends them once a queue works. Never "completed" unread.
  */
 export async function leavePending(jobId: string): Promise<void> {
-  console.warn(`[queue] not running here: sync job ${jobId} stays PENDING until recovery sends it`);
+  log.warn({ syncJobId: jobId }, "queue not running here: the sync job stays PENDING until recovery sends it");
 }
 
 /** Whether a queue is registered (enqueued jobs will be worked on by some worker). */

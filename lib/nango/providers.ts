@@ -1,5 +1,6 @@
 // Each provider's effective Nango integration, syncs and models: the provider table's defaults, overridden
 // by NANGO_INTEGRATION_<P>, NANGO_SYNCS_<P> and NANGO_MODELS_<P> (parsed in lib/env.ts).
+import "server-only";
 import type { Provider } from "@/lib/db/client";
 import { readConnectionMetadata } from "@/lib/data/connection-metadata";
 import { getEnv, type Env } from "@/lib/env";

@@ -1,4 +1,5 @@
 // Sending jobs: options are per job, so changed settings apply at once.
+import "server-only";
 import { state } from "./lifecycle";
 import { QUEUES, type IngestionJobData } from "./settings";
 

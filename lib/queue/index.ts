@@ -11,6 +11,7 @@
  * Both are idempotent and keep their state on globalThis, so a second call (or Next's dev server
  * re-evaluating this module) gets the same pg-boss instance and the same handle.
  */
+import "server-only";
 export { QUEUES, queueSettings, type IngestionJobData, type MaintenanceJobData, type QueueSettings } from "./settings";
 export { getBoss, type WorkersHandle } from "./lifecycle";
 export { sendIngestion } from "./dispatch";

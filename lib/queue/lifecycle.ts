@@ -1,6 +1,8 @@
 // The process-wide pg-boss instance: created on first use, kept on globalThis so a second call (or Next's
 // dev server re-evaluating this module) gets the same instance; a failed start lets the next call retry.
+import "server-only";
 import PgBoss from "pg-boss";
+import { errorFields, log } from "@/lib/log";
 import { mergeSettings, QUEUES, type Overrides, type QueueSettings } from "./settings";
 
 export type WorkersHandle = { stop(): Promise<void>; settings: QueueSettings };
@@ -35,7 +37,7 @@ async function startBoss(settings: QueueSettings): Promise<PgBoss> {
     maintenanceIntervalSeconds: settings.maintenanceIntervalSeconds,
     schedule: settings.runSchedules,
   });
-  boss.on("error", (err) => console.error("[queue]", err instanceof Error ? err.message : err));
+  boss.on("error", (err) => log.error({ ...errorFields(err), component: "queue" }, "pg-boss error"));
   await boss.start();
   const i = settings.ingestion;
   await boss.createQueue(QUEUES.ingestion, {

@@ -1,4 +1,5 @@
 // The maintenance queue's job body: retention and recovery tasks.
+import "server-only";
 import { MAINTENANCE_TASKS, purgeExpiredSessions, purgeOldSyncJobs, purgeWebhookLog, recordMaintenanceRun, type MaintenanceTask } from "@/lib/maintenance/retention";
 import { recoverStaleSyncJobs } from "./recovery";
 

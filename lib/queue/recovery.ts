@@ -1,4 +1,5 @@
 // Recovery SQL: SyncJobs that lost their queue job are sent again (or failed once out of attempts).
+import "server-only";
 import { prisma } from "@/lib/db/client";
 import { failRunningSyncJob } from "@/lib/ingest/sync-job";
 import { state } from "./lifecycle";

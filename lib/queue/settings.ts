@@ -1,4 +1,5 @@
 // Queue names, job payloads and settings read from the environment (see docs/ingestion.md).
+import "server-only";
 import { getEnv, type Env } from "@/lib/env";
 import type { MaintenanceTask } from "@/lib/maintenance/retention";
 import type { RunSyncJobOptions } from "@/lib/ingest/sync-job";

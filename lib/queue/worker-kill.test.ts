@@ -44,7 +44,7 @@ function startChildWorker(): { proc: ChildProcess; output: () => string } {
   let output = "";
   // node itself (with tsx as a loader), not the tsx CLI: the CLI runs node as a child of its own, and a
   // SIGKILL to the wrapper would leave that worker running.
-  const proc = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
+  const proc = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/worker.ts"], {
     cwd: ROOT,
     env: { ...process.env, ...h.env, ...QUEUE_ENV, ATLAS_WORKER_QUEUES: "ingestion" },
     stdio: ["ignore", "pipe", "pipe"],

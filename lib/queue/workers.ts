@@ -1,6 +1,8 @@
 // Working the queues: ingestion slots, the maintenance and recovery schedules, and a graceful stop.
+import "server-only";
 import { leavePending, setIngestionQueue } from "@/lib/nango/ingestion";
 import { runSyncJob, SyncJobAttemptError } from "@/lib/ingest/sync-job";
+import { loggedJob } from "@/lib/log";
 import { MAINTENANCE_TASKS } from "@/lib/maintenance/retention";
 import { holder, state, type State, type WorkersHandle } from "./lifecycle";
 import { sendIngestion } from "./dispatch";
@@ -46,7 +48,7 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
       await boss.work<IngestionJobData>(
         QUEUES.ingestion,
         { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: i.pollingIntervalSeconds },
-        async ([job]) => {
+        loggedJob(async ([job]) => {
           if (!job) return;
           const result = await runSyncJob(job.data.syncJobId, {
             ...run,
@@ -65,21 +67,21 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
           if (result.outcome === "BUSY") await sendIngestion(job.data.syncJobId, { continuation: job.data.continuation, startAfterSeconds: i.busyRetrySeconds });
           if (result.outcome === "YIELDED") await sendIngestion(job.data.syncJobId, { continuation: true });
           return result;
-        },
+        }),
       );
     }
   }
 
   if (which.maintenance) {
-    await boss.work<MaintenanceJobData>(QUEUES.maintenance, { batchSize: 1, pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1) }, async ([job]) => {
+    await boss.work<MaintenanceJobData>(QUEUES.maintenance, { batchSize: 1, pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1) }, loggedJob(async ([job]) => {
       if (!job) return;
       return runMaintenanceTask(job.data.task, { organizationId: job.data.organizationId });
-    });
+    }));
     await boss.schedule(QUEUES.maintenance, settings.maintenance.retentionCron, { task: MAINTENANCE_TASKS.purgeSyncJobs }, { singletonKey: MAINTENANCE_TASKS.purgeSyncJobs });
     // pg-boss keeps one schedule per queue name; session cleanup rides on the same daily job (see
     // runMaintenanceTask), recovery has a queue of its own.
     await boss.createQueue(RECOVERY_QUEUE, { name: RECOVERY_QUEUE, retryLimit: 0, expireInSeconds: 600 });
-    await boss.work(RECOVERY_QUEUE, { batchSize: 1, pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1) }, async () => runMaintenanceTask(MAINTENANCE_TASKS.recoverSyncJobs));
+    await boss.work(RECOVERY_QUEUE, { batchSize: 1, pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1) }, loggedJob(async () => runMaintenanceTask(MAINTENANCE_TASKS.recoverSyncJobs)));
     await boss.schedule(RECOVERY_QUEUE, settings.maintenance.recoveryCron, {});
   }
 

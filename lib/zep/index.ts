@@ -1,4 +1,5 @@
 // The one entry point for Zep in Atlas: import from "@/lib/zep", never from @getzep/zep-cloud directly.
+import "server-only";
 export { graphIdFor } from "./graph-id";
 export { KeyedSerializer } from "./serialize";
 export {

@@ -6,6 +6,7 @@
  * errors, so every call passes `maxRetries: 0` and goes through `withRetry`, which records what happened
  * as SyncJob-style error entries ({message, code, timestamp, retryAfter?}).
  */
+import "server-only";
 import { ZepClient, ZepError, ZepTimeoutError } from "@getzep/zep-cloud";
 import type { Zep } from "@getzep/zep-cloud";
 import { getEnv, type Env } from "@/lib/env";
