@@ -19,6 +19,8 @@ const sandbox = await startNangoSandbox({
   secretKey: process.env.NANGO_SECRET_KEY || SANDBOX_DEFAULTS.secretKey,
   webhookSigningKey: process.env.NANGO_WEBHOOK_SIGNING_KEY || SANDBOX_DEFAULTS.webhookSigningKey,
   webhookUrl: process.env.NANGO_SANDBOX_WEBHOOK_URL || SANDBOX_DEFAULTS.webhookUrl,
+  // Nango's own retry delays (3 s, then 6 s) when the app answers 5xx or is down.
+  webhookBackoffMs: 3000,
 });
 console.log(`Nango sandbox: ${sandbox.url}  (Connect UI ${sandbox.connectUiUrl}/)`);
 

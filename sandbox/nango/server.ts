@@ -4,6 +4,7 @@
 // simulate what Nango would do on its own: finish a sync, fail a sync, fail a token refresh.
 // One hono app per API area: routes/connect.ts, connections.ts, syncs.ts, records.ts, control.ts.
 import { serve } from "@hono/node-server";
+import type { NangoForwardWebhookBody } from "@nangohq/types";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { cors } from "hono/cors";
@@ -33,7 +34,9 @@ export async function startNangoSandbox(opts: NangoSandboxOptions) {
 
   const forwardWebhook = async (connectionId: string, payload: unknown) => {
     const c = flows.connectionOrUnknown(store, connectionId);
-    const webhook = await sendWebhook(store, { from: c.integration.provider, type: "forward", connectionId: c.connectionId, providerConfigKey: c.integration.uniqueKey, payload });
+    // `from` is the provider, not "nango" (packages/webhooks/lib/forward.ts).
+    const body: NangoForwardWebhookBody = { from: c.integration.provider, type: "forward", connectionId: c.connectionId, providerConfigKey: c.integration.uniqueKey, payload };
+    const webhook = await sendWebhook(store, body);
     return { webhook };
   };
   const controls = {
