@@ -4,13 +4,13 @@
 // - a failure webhook with startedAt = lastSyncDate (the previous SUCCESSFUL run's start, or "now" before any),
 //   failedAt = now, model = every model of the sync joined with commas, error type "script_error";
 // - syncType INCREMENTAL once a run succeeded before, INITIAL otherwise.
+import { randomUUID } from "node:crypto";
 import type { NangoSyncWebhookBodyError, NangoSyncWebhookBodySuccess, ReportedSyncJobStatus, SyncStatus } from "@nangohq/types";
+import { connectionOrUnknown } from "./auth-flows";
 import { sendWebhook } from "./outgoing";
 import { generateRecord } from "./records";
-import { connectionOrUnknown } from "./auth-flows";
 import { modelsOf, type SandboxConnection, type StoredRecord, type Store, type SyncState } from "./state";
 import type { WebhookSent } from "./webhooks";
-import { randomUUID } from "node:crypto";
 
 export type SyncChanges = { added?: number; updated?: number; deleted?: number; syncName?: string; model?: string };
 type Result = { added: number; updated: number; deleted: number };
