@@ -55,6 +55,12 @@ const fields = z.object({
     DATABASE_POOL_SIZE: int(1, 1_000, 10),
     // Sign-in
     AUTH_SECRET: optionalText,
+    // The public origin people sign in at; the identity provider gets <AUTH_URL>/api/auth/callback/<id>.
+    // Auth.js reads it itself; a path would move Auth.js's routes, so only an origin is accepted.
+    AUTH_URL: z
+      .url({ protocol: /^https?$/ })
+      .refine((v) => new URL(v).pathname === "/", "expected an origin such as https://atlas.example.com (no path)")
+      .optional(),
     AUTH_GITHUB_ID: optionalText,
     AUTH_GITHUB_SECRET: optionalText,
     AUTH_OIDC_ISSUER: url,

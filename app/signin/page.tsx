@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { signInAsDemoUser, signInWithProvider } from "@/app/actions/auth";
-import { SANDBOX_PROVIDER_ID, signInProviders } from "@/lib/auth/config";
+import { SANDBOX_PROVIDER_ID, SIGN_IN_ERRORS, signInProviders } from "@/lib/auth/config";
 import { findViewer } from "@/lib/auth/viewer";
 import { prisma } from "@/lib/db/client";
 import { isSandbox } from "@/lib/sandbox";
@@ -16,6 +16,23 @@ async function demoUsers() {
   });
 }
 
+// Each failure says what went wrong; "not invited" has a page of its own (/not-invited). The details of a
+// misconfiguration are in the server's log, not in the browser.
+function signInErrorMessage(code: string): string {
+  switch (code) {
+    case SIGN_IN_ERRORS.noEmail:
+      return "Sign-in failed: the identity provider did not give Atlas an email address. Ask your administrator to allow the email scope for Atlas.";
+    case SIGN_IN_ERRORS.unverified:
+      return "Sign-in failed: the identity provider has not verified your email address. Verify it there, then try again.";
+    case "CredentialsSignin":
+      return "Sign-in failed: no such demo user.";
+    case "Configuration":
+      return "Sign-in did not complete: the identity provider refused the request or this server's sign-in settings are wrong. An administrator finds the reason in the server log.";
+    default:
+      return "Sign-in failed. Try again; if it keeps failing, an administrator finds the reason in the server log.";
+  }
+}
+
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
   if (await findViewer()) redirect("/");
   const { error } = await searchParams;
@@ -27,7 +44,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <p className="mt-1 text-slate-700">Sign in to see your organization&apos;s connections and syncs.</p>
       {error && (
         <p role="alert" className="mt-4 rounded-md bg-rose-50 p-3 text-sm text-rose-900">
-          Sign-in failed. Only invited email addresses can sign in; ask an admin of your organization to invite you.
+          {signInErrorMessage(error)}
         </p>
       )}
       {providers.length > 0 && (

@@ -1,6 +1,8 @@
 // Web sign-in (Auth.js v5, JWT sessions). The schema's Session model holds Nango connect sessions, not
 // web sessions, so no database adapter: we resolve the organization's own User by email instead, and
-// nobody without a User row (an invitation) can sign in.
+// nobody without a User row (an invitation) can sign in. A session cookie is a credential only while its
+// User row exists: every read of the session re-checks it (one primary-key lookup), so a removed user's
+// cookie answers nothing and is cleared.
 import "server-only";
 import NextAuth, { type NextAuthConfig } from "next-auth";
 import type { Provider } from "next-auth/providers";
@@ -9,9 +11,13 @@ import GitHub from "next-auth/providers/github";
 import { z } from "zod";
 import { prisma } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
+import { log } from "@/lib/log";
 import { isSandbox } from "@/lib/sandbox";
 
 export const SANDBOX_PROVIDER_ID = "sandbox";
+
+/** Our own sign-in refusals, as /signin?error= codes beside Auth.js's (Configuration, AccessDenied, ...). */
+export const SIGN_IN_ERRORS = { noEmail: "NoEmail", unverified: "EmailUnverified" } as const;
 
 function configuredProviders(): Provider[] {
   const providers: Provider[] = [];
@@ -27,6 +33,10 @@ function configuredProviders(): Provider[] {
       issuer: env.AUTH_OIDC_ISSUER,
       clientId: env.AUTH_OIDC_ID,
       clientSecret: env.AUTH_OIDC_SECRET,
+      // Ask the userinfo endpoint too: many providers (oidc-provider's default among them) keep `email`
+      // and `email_verified` out of the ID token. The ID token is still required and checked, and the
+      // userinfo answer must be about the same subject.
+      idToken: false,
     });
   }
   if (isSandbox()) {
@@ -57,12 +67,38 @@ export const authConfig = {
   // Sandbox runs get a fixed local secret so a newcomer needs no setup; everywhere else AUTH_SECRET is required.
   secret: getEnv().AUTH_SECRET ?? (isSandbox() ? "atlas-sandbox-secret-not-for-production" : undefined),
   pages: { signIn: "/signin", error: "/signin" },
+  // Auth.js's own reasons (a redirect_uri the provider refused, a wrong client secret, an unreachable
+  // issuer) go to our log; the browser only gets an error code (see app/signin).
+  logger: {
+    error(error) {
+      // Auth.js wraps the underlying failure as cause.err, with the provider's answer beside it.
+      const { err: cause, ...details } = ((error as { cause?: unknown }).cause ?? {}) as { err?: unknown } & Record<string, unknown>;
+      const type = (error as { type?: string }).type ?? error.name;
+      const reason = providerAnswer(cause) ?? (cause instanceof Error ? cause.message : error.message.replace(/\.? ?Read more at \S+$/, ""));
+      log.error({ type, reason, details, err: cause instanceof Error ? cause : error }, `sign-in failed: ${type}: ${reason}`);
+    },
+    warn(code) {
+      log.warn({ code }, "sign-in warning");
+    },
+    debug(message, metadata) {
+      log.debug({ metadata }, message);
+    },
+  },
   callbacks: {
     // Only invited people: an email with a User row. Anyone else is sent to the "not invited" page.
-    async signIn({ user }) {
+    async signIn({ user, account, profile }) {
       const email = user.email?.toLowerCase();
-      if (!email) return "/not-invited";
+      if (!email) {
+        log.warn({ provider: account?.provider }, "sign-in refused: the identity provider gave no email address");
+        return `/signin?error=${SIGN_IN_ERRORS.noEmail}`;
+      }
+      // An address the provider itself has not verified proves nothing about who signs in.
+      if (profile?.email_verified === false) {
+        log.warn({ provider: account?.provider, email }, "sign-in refused: the identity provider marks the email unverified");
+        return `/signin?error=${SIGN_IN_ERRORS.unverified}`;
+      }
       const known = await prisma.user.findUnique({ where: { email }, select: { id: true } });
+      if (!known) log.info({ provider: account?.provider, email }, "sign-in refused: not invited");
       return known ? true : "/not-invited";
     },
     async jwt({ token, user }) {
@@ -70,6 +106,12 @@ export const authConfig = {
         const known = await prisma.user.findUnique({ where: { email: user.email.toLowerCase() }, select: { id: true } });
         token.atlasUserId = known?.id;
       }
+      if (typeof token.atlasUserId !== "string") return null;
+      // Every session read: the user must still exist; name and email come from Atlas, not the old token.
+      const current = await prisma.user.findUnique({ where: { id: token.atlasUserId }, select: { email: true, name: true } });
+      if (!current) return null; // Auth.js clears the cookie and answers no session
+      token.email = current.email;
+      token.name = current.name;
       return token;
     },
     session({ session, token }) {
@@ -80,6 +122,19 @@ export const authConfig = {
 } satisfies NextAuthConfig;
 
 export const { handlers, auth, signIn, signOut } = NextAuth(authConfig);
+
+/**
+ * The identity provider's own words ("invalid_client: client authentication failed"), from an OAuth error
+ * body or a WWW-Authenticate challenge, as oauth4webapi reports them.
+ */
+function providerAnswer(err: unknown): string | undefined {
+  const candidates = [err, ...(Array.isArray((err as { cause?: unknown })?.cause) ? ((err as { cause: unknown[] }).cause as unknown[]).map((c) => (c as { parameters?: unknown })?.parameters) : [])];
+  for (const c of candidates) {
+    const { error, error_description } = (c ?? {}) as { error?: unknown; error_description?: unknown };
+    if (typeof error === "string") return typeof error_description === "string" ? `${error}: ${error_description}` : error;
+  }
+  return undefined;
+}
 
 export function signInProviders() {
   return authConfig.providers.map((p) => {
