@@ -17,12 +17,20 @@ export async function startNodeServer() {
     log.fatal({ problems: err.problems }, err.message);
     process.exit(1);
   }
+  // Webhooks are stored by the route and applied by the inbox worker: here, unless `npm run worker` does it.
+  if (mode !== "external") void startWebhookInbox();
   if (mode === "off") return;
   // Until the queue is up, webhooks leave their jobs PENDING for the recovery task (not "completed").
   const { leavePending, setIngestionQueue } = await import("@/lib/nango/ingestion");
   setIngestionQueue(leavePending);
   // In the background: pages are served while the queue starts (or while the database is still coming up).
   void connectQueue(mode);
+}
+
+async function startWebhookInbox() {
+  const { startInboxWorker } = await import("@/lib/nango/webhooks");
+  const inbox = startInboxWorker();
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void inbox.stop());
 }
 
 async function connectQueue(mode: "in-process" | "external") {

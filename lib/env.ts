@@ -45,7 +45,7 @@ const providerVariables = Object.fromEntries(
 ) as Record<`NANGO_INTEGRATION_${Provider}`, typeof optionalText> & Record<`NANGO_${"SYNCS" | "MODELS"}_${Provider}`, typeof list>;
 
 export const WORKER_MODES = ["in-process", "external", "off"] as const;
-export const WORKER_QUEUES = ["ingestion", "maintenance"] as const;
+export const WORKER_QUEUES = ["ingestion", "maintenance", "webhooks"] as const;
 
 const fields = z.object({
     // Database

@@ -22,16 +22,17 @@ const handle = await startWorkers({
   ingestion: !only || only.includes("ingestion"),
   maintenance: !only || only.includes("maintenance"),
 });
+// The webhook inbox (lib/nango/webhooks): stored deliveries applied here, for web processes in `external` mode.
+const inbox = !only || only.includes("webhooks") ? (await import("@/lib/nango/webhooks")).startInboxWorker() : null;
 const { schema, ingestion } = handle.settings;
-log.info({ schema, concurrency: ingestion.concurrency, queues: only ?? ["ingestion", "maintenance"] }, "worker started");
+log.info({ schema, concurrency: ingestion.concurrency, queues: only ?? ["ingestion", "maintenance", "webhooks"] }, "worker started");
 
 let stopping = false;
 const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "worker stopping");
-  handle
-    .stop()
+  Promise.all([handle.stop(), inbox?.stop()])
     .then(() => process.exit(0))
     .catch((err) => {
       log.error(errorFields(err), "worker stop failed");

@@ -67,20 +67,39 @@ describe("webhook → queue → worker", () => {
     expect(await prisma.project.findMany({ where: { organizationId: org.id }, select: { key: true } })).toEqual([{ key: "proj_1" }]);
   }, 150_000);
 
-  it("propagates edits and deletions: DELETED records become deletion-marker episodes", async () => {
+  it("propagates edits and deletions: a changed record replaces its episodes, a DELETED record's episodes are deleted by uuid", async () => {
     const { org, nangoConnectionId } = await connectedUser(h);
+    const graphId = graphIdFor(org.id, "default");
     const first = await syncAndDeliver(h, nangoConnectionId, { added: 10 });
     await waitForStatus(first.job.id, ["COMPLETED"]);
+    const before = new Map(episodesOf(graphId).map((e) => [String(e.metadata?.recordId), e.uuid]));
     const second = await syncAndDeliver(h, nangoConnectionId, { updated: 2, deleted: 3 });
     const done = await waitForStatus(second.job.id, ["COMPLETED", "FAILED"]);
 
     expect(done).toMatchObject({ status: "COMPLETED", recordsProcessed: 5, recordsReported: 5 });
-    const episodes = episodesOf(graphIdFor(org.id, "default"));
-    expect(episodes).toHaveLength(15);
-    const deletions = episodes.filter((e) => e.metadata?.action === "DELETED");
-    expect(deletions.map((e) => e.metadata?.recordId).sort()).toEqual([...second.run.records.deleted].sort());
-    expect(deletions.every((e) => /was deleted in GitHub/.test(e.content))).toBe(true);
-    expect(episodes.filter((e) => e.metadata?.action === "UPDATED").map((e) => e.metadata?.recordId).sort()).toEqual([...second.run.records.updated].sort());
+    const episodes = episodesOf(graphId);
+    expect(episodes).toHaveLength(7); // 10 - 3 deleted; the 2 updated replaced, not added beside
+    const ids = episodes.map((e) => String(e.metadata?.recordId));
+    for (const deleted of second.run.records.deleted) expect(ids).not.toContain(deleted);
+    for (const updated of second.run.records.updated) {
+      const now = episodes.filter((e) => e.metadata?.recordId === updated);
+      expect(now.map((e) => e.metadata?.action)).toEqual(["UPDATED"]);
+      expect(now[0]!.uuid).not.toBe(before.get(updated));
+    }
+    expect(duplicateKeys(h, graphId)).toEqual([]);
+    // The ledger says the same, by uuid.
+    const rows = await prisma.graphWrite.findMany({ where: { graphId, connectionId: nangoConnectionId } });
+    expect(rows).toHaveLength(10);
+    expect(rows.filter((r) => r.status === "DELETED").map((r) => r.recordId).sort()).toEqual([...second.run.records.deleted].sort());
+    expect(rows.filter((r) => r.status === "DELETED").every((r) => r.episodeUuids.length === 0)).toBe(true);
+    expect(new Set(rows.flatMap((r) => r.episodeUuids))).toEqual(new Set(episodes.map((e) => e.uuid)));
+
+    // Delivered again (Nango redelivers): nothing is sent to Zep again.
+    const writes = () => h.zep.requests(graphId).filter((r) => r.method !== "GET" && !r.path.endsWith("/search")).length;
+    const sent = writes();
+    await prisma.syncJob.update({ where: { id: second.job.id }, data: { status: "PENDING", cursor: null } });
+    expect(await runSyncJob(second.job.id, { zep: { client: h.zepClient } })).toMatchObject({ outcome: "COMPLETED", episodesWritten: 0 });
+    expect(writes()).toBe(sent);
   });
 
   it("a 429 storm longer than one attempt's retries ends COMPLETED, every RATE_LIMIT kept with retryAfter", async () => {
@@ -152,8 +171,8 @@ describe("retrying what cannot be resumed", () => {
   it("refuses to retry a sync that failed in Nango (no records, nothing to resume from) and changes nothing", async () => {
     const { scope, nangoConnectionId, connection } = await connectedUser(h);
     const failed = await h.nango.failSync(nangoConnectionId);
-    const { handleNangoWebhook } = await import("@/lib/nango/webhooks");
-    expect((await handleNangoWebhook(failed.webhook.body, failed.webhook.headers)).status).toBe(200);
+    const { deliverWebhook } = await import("@/lib/test/webhooks");
+    expect((await deliverWebhook(failed.webhook)).status).toBe(200);
     const job = await prisma.syncJob.findFirstOrThrow({ where: { connectionId: connection.id } });
     expect(job).toMatchObject({ status: "FAILED", cursor: null, modifiedAfter: null });
     await expect(retrySyncJob(scope, job.id)).rejects.toThrow(/Sync now/);

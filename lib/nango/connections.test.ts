@@ -14,7 +14,7 @@ import {
   sessionIdOf,
   triggerSyncNow,
 } from "./connections";
-import { handleNangoWebhook } from "./webhooks";
+import { deliverWebhook as deliver } from "@/lib/test/webhooks";
 
 let sandbox: NangoSandbox;
 beforeAll(async () => {
@@ -26,7 +26,6 @@ beforeAll(async () => {
 afterAll(() => sandbox.stop());
 
 const scopeOf = (u: { id: string; organizationId: string; role: Role }): Scope => ({ organizationId: u.organizationId, userId: u.id, role: u.role });
-const deliver = (w: { body: string; headers: Record<string, string> }) => handleNangoWebhook(w.body, w.headers);
 
 /** Connects through the whole flow: Atlas session → Connect UI "Authorize" → auth webhook → Connection row. */
 async function connectThroughUi(scope: Scope, provider: "GITHUB" | "SLACK" | "LINEAR" = "GITHUB", projectId = "default") {
@@ -115,6 +114,7 @@ describe("actions on a connection", () => {
 
     await triggerSyncNow(scopeOf(ada), adas.id);
     expect(sandbox.syncStatusOf(adas.connectionId).find((s) => s.name === "issues")!.status).toBe("RUNNING");
+    await sandbox.idle(); // the run Sync now started has finished (and sent its webhook)
     await pauseSyncs(scopeOf(admin), adas.id);
     expect(sandbox.syncStatusOf(adas.connectionId).find((s) => s.name === "issues")!.status).toBe("PAUSED");
     expect((await prisma.connection.findUniqueOrThrow({ where: { id: adas.id } })).metadata).toHaveProperty("syncsPausedAt");
@@ -123,7 +123,7 @@ describe("actions on a connection", () => {
     expect((await prisma.connection.findUniqueOrThrow({ where: { id: adas.id } })).metadata).not.toHaveProperty("syncsPausedAt");
   });
 
-  it("disconnect deletes the connection in Nango, then the row with its jobs (also if Nango already lost it)", async () => {
+  it("disconnect deletes the connection in Nango, then the row with its jobs (also if Nango already lost it: 400 unknown_connection)", async () => {
     const { admin, ada } = await team();
     const first = await connectThroughUi(scopeOf(ada));
     await deliver((await sandbox.simulateSync(first.connectionId, { added: 2 })).webhook);
@@ -136,6 +136,9 @@ describe("actions on a connection", () => {
 
     const second = await connectThroughUi(scopeOf(ada));
     await fetch(`${sandbox.url}/connections/${second.connectionId}?provider_config_key=github`, { method: "DELETE", headers: { Authorization: "Bearer sk-connect" } });
+    // What Nango answers a second DELETE (not 404, which only GET answers).
+    const again = await fetch(`${sandbox.url}/connections/${second.connectionId}?provider_config_key=github`, { method: "DELETE", headers: { Authorization: "Bearer sk-connect" } });
+    expect({ status: again.status, code: ((await again.json()) as { error: { code: string } }).error.code }).toEqual({ status: 400, code: "unknown_connection" });
     await disconnect(scopeOf(ada), second.id);
     expect(await prisma.connection.findUnique({ where: { id: second.id } })).toBeNull();
   });

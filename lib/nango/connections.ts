@@ -127,9 +127,15 @@ export async function disconnect(scope: Scope, connectionRowId: string): Promise
     await nangoClient().deleteConnection(integrationOf(connection), connection.connectionId);
   } catch (err) {
     // Already gone in Nango (deleted there, or an earlier attempt): finish the job on our side.
-    if ((err as { response?: { status?: number } }).response?.status !== 404) throw err;
+    if (!isUnknownToNango(err)) throw err;
   }
   await prisma.connection.deleteMany({ where: { id: connection.id, ...connectionsVisibleTo(scope) } });
+}
+
+/** Nango answers DELETE of a connection it does not know with 400 unknown_connection (GET with 404). */
+function isUnknownToNango(err: unknown): boolean {
+  const response = (err as { response?: { status?: number; data?: { error?: { code?: string } } } } | null)?.response;
+  return response?.status === 404 || (response?.status === 400 && response.data?.error?.code === "unknown_connection");
 }
 
 /** The connection if the scope may act on it, else NotFoundError (another person's looks like a missing one). */

@@ -1,12 +1,12 @@
 // Shared set-up for ingestion tests: both sandboxes in-process on port 0, the SDKs pointed at them through
 // the same environment variables production uses, a pg-boss schema of the test file's own (files run in
 // parallel on one database, and must not work on each other's jobs), and connections created the way
-// production creates them: Nango's signed auth webhook through handleNangoWebhook.
+// production creates them: Nango's signed auth webhook through the webhook route and inbox.
 import { randomUUID } from "node:crypto";
 import { ZepClient } from "@getzep/zep-cloud";
 import { prisma } from "@/lib/db/client";
-import { handleNangoWebhook } from "@/lib/nango/webhooks";
 import { createOrg, createUser } from "@/lib/test/factory";
+import { deliverWebhook } from "@/lib/test/webhooks";
 import { startNangoSandbox, type NangoSandbox } from "@/sandbox/nango";
 import { startZepSandbox, type ZepSandbox } from "@/sandbox/zep";
 
@@ -66,7 +66,7 @@ export async function connectedUser(
     organization: { id: org.id, display_name: org.name },
     tags: { organization_id: org.id, ...(opts.projectId ? { project_id: opts.projectId } : {}) },
   });
-  const res = await handleNangoWebhook(created.webhook.body, created.webhook.headers);
+  const res = await deliverWebhook(created.webhook);
   if (res.status !== 200) throw new Error(`auth webhook answered ${res.status}: ${JSON.stringify(res.body)}`);
   const connection = await prisma.connection.findUniqueOrThrow({ where: { connectionId: created.connectionId } });
   const scope = { organizationId: org.id, userId: user.id, role: user.role };
@@ -76,7 +76,7 @@ export async function connectedUser(
 /** Runs a sync in the Nango sandbox and delivers its webhook; returns the SyncJob it created. */
 export async function syncAndDeliver(h: Harness, nangoConnectionId: string, changes: { added?: number; updated?: number; deleted?: number }) {
   const run = await h.nango.simulateSync(nangoConnectionId, changes);
-  const res = await handleNangoWebhook(run.webhook.body, run.webhook.headers);
+  const res = await deliverWebhook(run.webhook);
   if (res.status !== 200) throw new Error(`sync webhook answered ${res.status}`);
   const job = await prisma.syncJob.findFirstOrThrow({
     where: { connection: { connectionId: nangoConnectionId }, modifiedAfter: new Date(run.modifiedAfter) },

@@ -1,12 +1,14 @@
-// Webhooks as Nango sends them (built and signed by the sandbox), and the exact rows they leave behind.
+// Webhooks as Nango sends them (built and signed by the sandbox), posted to the route's handler and applied
+// by the inbox, and the exact rows they leave behind.
 import { createHash, createHmac } from "node:crypto";
 import { Nango } from "@nangohq/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "@/lib/db/client";
 import { createOrg, createUser } from "@/lib/test/factory";
 import { signWebhook, startNangoSandbox, type NangoSandbox } from "@/sandbox/nango";
-import { setIngestionQueue } from "./ingestion";
-import { handleNangoWebhook, MAX_WEBHOOK_BYTES, syncIdFor } from "./webhooks";
+import { deliverWebhook, webhookRequest } from "@/lib/test/webhooks";
+import { setIngestionQueue } from "../ingestion";
+import { acceptNangoWebhook, applyPendingDeliveries, failureSyncIdFor, MAX_WEBHOOK_BYTES, syncIdFor } from ".";
 
 const SIGNING = "whsec-test-signing-key";
 process.env.NANGO_WEBHOOK_SIGNING_KEY = SIGNING;
@@ -19,7 +21,11 @@ beforeAll(async () => {
 afterAll(() => sandbox.stop());
 afterEach(() => setIngestionQueue(null));
 
-const deliver = (w: { body: string; headers: Record<string, string> }) => handleNangoWebhook(w.body, w.headers);
+/** Posted and applied; the outcome as recorded (the delivery's id left out, to compare answers whole). */
+async function deliver(w: { body: string; headers: Record<string, string> }) {
+  const { id: _id, ...answer } = await deliverWebhook(w);
+  return answer;
+}
 const hashOf = (body: string) => createHash("sha256").update(body).digest("hex");
 
 /** A user of a fresh organization, connected to `integrationId` through the sandbox (webhook not yet delivered). */
@@ -48,7 +54,7 @@ async function rowsFor(connectionId: string) {
   });
   const deliveries = await prisma.webhookDelivery.findMany({
     where: { connectionId },
-    orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
+    orderBy: { seq: "asc" },
     select: { type: true, outcome: true, reason: true },
   });
   return { connection, syncJobs, deliveries };
@@ -138,11 +144,11 @@ describe("auth webhooks", () => {
     expect(await deliver(second)).toMatchObject({ status: 200, body: { outcome: "DUPLICATE" } });
   });
 
-  it("rejects an organization_id that is not the end user's organization (403, nothing created)", async () => {
+  it("rejects an organization_id that is not the end user's organization (logged REJECTED, nothing created)", async () => {
     const stranger = await createOrg();
     const { connectionId, creation } = await connectedUser("github", { organizationTag: stranger.id });
-    expect(await deliver(creation)).toEqual({
-      status: 403,
+    expect(await deliver(creation)).toMatchObject({
+      status: 200,
       body: { outcome: "REJECTED", reason: "organization_id does not match the end user's organization" },
     });
     expect(await rowsFor(connectionId)).toEqual({
@@ -228,21 +234,22 @@ describe("sync webhooks", () => {
     const error = { message: "GitHub API returned 502", code: "script_error", timestamp: p.failedAt };
     expect(rows.syncJobs).toEqual([
       {
-        syncId: syncIdFor({ connectionId, syncName: "issues", syncVariant: "base", model: "Issue" }, p.startedAt),
+        // Keyed on failedAt: startedAt is the previous successful run's start (see the semantics tests).
+        syncId: failureSyncIdFor({ connectionId, syncName: "issues", syncVariant: "base", model: "Issue" }, p.failedAt),
         status: "FAILED",
         recordsProcessed: 0,
         recordsReported: null,
         model: "Issue",
         modifiedAfter: null,
         errors: [error],
-        startedAt: new Date(p.startedAt),
+        startedAt: new Date(p.failedAt),
         completedAt: new Date(p.failedAt),
       },
     ]);
     expect(rows.connection).toMatchObject({ status: "ERROR", metadata: { lastError: error } });
 
     // A success older than the failure (delivered late) does not heal it...
-    const stale = signWebhook({ ...JSON.parse((await sandbox.simulateSync(connectionId, { added: 1 })).webhook.body), modifiedAfter: new Date(Date.parse(p.startedAt) - 60_000).toISOString() }, SIGNING);
+    const stale = signWebhook({ ...JSON.parse((await sandbox.simulateSync(connectionId, { added: 1 })).webhook.body), modifiedAfter: new Date(Date.parse(p.failedAt) - 60_000).toISOString() }, SIGNING);
     await deliver(stale);
     expect((await rowsFor(connectionId)).connection!.status).toBe("ERROR");
     // ...a newer one does.
@@ -269,7 +276,7 @@ describe("other webhook types", () => {
     const { connectionId, creation } = await connectedUser("slack");
     await deliver(creation);
     const forward = (await sandbox.forwardWebhook(connectionId, { event: { type: "message" } })).webhook;
-    expect(await deliver(forward)).toEqual({ status: 200, body: { outcome: "IGNORED" } });
+    expect(await deliver(forward)).toEqual({ status: 200, body: { outcome: "IGNORED", reason: 'webhook type "forward" is not used by Atlas' } });
     expect((await rowsFor(connectionId)).deliveries).toEqual([
       { type: "auth", outcome: "APPLIED", reason: null },
       { type: "forward", outcome: "IGNORED", reason: 'webhook type "forward" is not used by Atlas' },
@@ -292,17 +299,22 @@ describe("duplicates and concurrency", () => {
     expect(after.deliveries.map((d) => d.outcome)).toEqual(["APPLIED", "DUPLICATE", "APPLIED", "DUPLICATE"]);
   });
 
-  it("20 concurrent copies of a creation and then of a sync webhook apply exactly once each", async () => {
+  it("20 concurrent copies of a creation and then of a sync webhook, applied by 4 workers at once, apply exactly once each", async () => {
     const { connectionId, creation } = await connectedUser("github");
-    const creations = await Promise.all(Array.from({ length: 20 }, () => deliver(creation)));
-    expect(creations.filter((r) => (r.body as { outcome: string }).outcome === "APPLIED")).toHaveLength(1);
-    expect(creations.every((r) => r.status === 200)).toBe(true);
+    /** All copies stored concurrently (each answered 200), then applied by concurrent workers. */
+    async function burst(w: { body: string; headers: Record<string, string> }) {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => acceptNangoWebhook(webhookRequest(w))));
+      expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+      const ids = answers.map((a) => a.body.id as string);
+      const taken = await Promise.all(Array.from({ length: 4 }, () => applyPendingDeliveries({ ids })));
+      expect(taken.reduce((a, b) => a + b, 0)).toBe(20);
+    }
+    await burst(creation);
 
     const run = await sandbox.simulateSync(connectionId, { added: 9 });
     const handed: string[] = [];
     setIngestionQueue(async (jobId) => void handed.push(jobId));
-    const syncs = await Promise.all(Array.from({ length: 20 }, () => deliver(run.webhook)));
-    expect(syncs.filter((r) => (r.body as { outcome: string }).outcome === "APPLIED")).toHaveLength(1);
+    await burst(run.webhook);
 
     const rows = await rowsFor(connectionId);
     expect(await prisma.connection.count({ where: { connectionId } })).toBe(1);
@@ -313,70 +325,75 @@ describe("duplicates and concurrency", () => {
     expect(outcomes.filter((o) => o === "auth:DUPLICATE")).toHaveLength(19);
     expect(outcomes.filter((o) => o === "sync:APPLIED")).toHaveLength(1);
     expect(outcomes.filter((o) => o === "sync:DUPLICATE")).toHaveLength(19);
+    // In order: the creation (first stored) was applied before any copy was found to be its duplicate.
+    expect(outcomes[0]).toBe("auth:APPLIED");
   });
 });
 
-describe("rejected deliveries", () => {
-  async function expectRejected(body: string, headers: Record<string, string>, status: number, reason: RegExp, connectionId?: string) {
-    const res = await handleNangoWebhook(body, headers);
+describe("refused and rejected deliveries", () => {
+  /** Refused at the door: the answer names why, and nothing is written to the database. */
+  async function expectRefused(body: string, headers: Record<string, string>, status: number, reason: RegExp, connectionId?: string) {
+    const res = await acceptNangoWebhook(webhookRequest({ body, headers }, `198.51.100.${Math.floor(Math.random() * 250)}`));
     expect(res.status).toBe(status);
-    expect((res.body as { error: string }).error).toMatch(reason);
-    const logged = await prisma.webhookDelivery.findMany({ where: { bodyHash: hashOf(body) }, select: { outcome: true, payload: true, connectionId: true } });
-    expect(logged).toEqual([{ outcome: "REJECTED", payload: null, connectionId: null }]);
+    expect(String(res.body.error)).toMatch(reason);
+    expect(await prisma.webhookDelivery.count({ where: { bodyHash: hashOf(body) } })).toBe(0);
     if (connectionId) expect((await rowsFor(connectionId)).connection).toBeNull();
   }
 
-  it("401 for a missing, forged or wrong-key signature, and for a body altered after signing", async () => {
+  it("401 for a missing, forged or wrong-key signature, and for a body altered after signing; no row written", async () => {
     const { connectionId, creation } = await connectedUser("github");
     const { "x-nango-hmac-sha256": _sig, ...unsigned } = creation.headers;
-    await expectRejected(creation.body, unsigned, 401, /signature/, connectionId);
+    await expectRefused(creation.body, unsigned, 401, /signature/, connectionId);
 
     const wrongKey = signWebhook(JSON.parse(creation.body), "not-the-signing-key");
-    await expectRejected(wrongKey.body + " ", wrongKey.headers, 401, /signature/, connectionId);
+    await expectRefused(wrongKey.body + " ", wrongKey.headers, 401, /signature/, connectionId);
 
     const forged = { ...creation.headers, "x-nango-hmac-sha256": "0".repeat(64) };
-    await expectRejected(creation.body + "  ", forged, 401, /signature/, connectionId);
+    await expectRefused(creation.body + "  ", forged, 401, /signature/, connectionId);
 
     const altered = creation.body.replace('"operation":"creation"', '"operation":"override"');
-    await expectRejected(altered, creation.headers, 401, /signature/, connectionId);
+    await expectRefused(altered, creation.headers, 401, /signature/, connectionId);
 
     // The legacy X-Nango-Signature alone is not accepted.
     const legacyOnly = { "content-type": "application/json", "x-nango-signature": creation.headers["x-nango-signature"]! };
-    await expectRejected(creation.body + "   ", legacyOnly, 401, /signature/, connectionId);
+    await expectRefused(creation.body + "   ", legacyOnly, 401, /signature/, connectionId);
   });
 
   it("401 when Atlas has no signing key configured (fails closed)", async () => {
     const { connectionId, creation } = await connectedUser("github");
     delete process.env.NANGO_WEBHOOK_SIGNING_KEY;
     try {
-      await expectRejected(creation.body, creation.headers, 401, /signature/, connectionId);
+      await expectRefused(creation.body, creation.headers, 401, /signature/, connectionId);
     } finally {
       process.env.NANGO_WEBHOOK_SIGNING_KEY = SIGNING;
     }
   });
 
-  it("400 for signed but malformed JSON", async () => {
-    const body = '{"type":"auth","connectionId":';
+  it("400 for signed but malformed JSON, logged REJECTED without a payload", async () => {
+    const body = `{"type":"auth","connectionId":"${crypto.randomUUID()}",`;
     const { headers } = signWebhook({}, SIGNING);
     const signed = { ...headers, "x-nango-hmac-sha256": createHmac("sha256", SIGNING).update(body).digest("hex") };
-    await expectRejected(body, signed, 400, /not valid JSON/);
+    const res = await deliver({ body, headers: signed });
+    expect(res).toEqual({ status: 400, body: { error: "body is not valid JSON" } });
+    const logged = await prisma.webhookDelivery.findMany({ where: { bodyHash: hashOf(body) }, select: { outcome: true, reason: true, payload: true, connectionId: true } });
+    expect(logged).toEqual([{ outcome: "REJECTED", reason: "body is not valid JSON", payload: null, connectionId: null }]);
   });
 
-  it("400 naming the field for a signed webhook with wrongly typed fields; nothing written", async () => {
+  it("a signed webhook with wrongly typed fields is stored (200), then logged REJECTED naming the field; nothing else written", async () => {
     const { connectionId, creation } = await connectedUser("github");
     await deliver(creation);
     const run = await sandbox.simulateSync(connectionId, { added: 2 });
     const bad = signWebhook({ ...run.webhook.payload, responseResults: { added: "2", updated: 0, deleted: 0 } }, SIGNING);
-    await expectRejected(bad.body, bad.headers, 400, /responseResults\.added/);
+    expect(await deliver(bad)).toEqual({ status: 200, body: { outcome: "REJECTED", reason: expect.stringMatching(/^invalid sync webhook: responseResults\.added/) } });
     const badDate = signWebhook({ ...run.webhook.payload, modifiedAfter: "yesterday" }, SIGNING);
-    await expectRejected(badDate.body, badDate.headers, 400, /modifiedAfter/);
+    expect(await deliver(badDate)).toEqual({ status: 200, body: { outcome: "REJECTED", reason: expect.stringMatching(/modifiedAfter/) } });
     const noConnection = signWebhook({ ...creation.payload, connectionId: 42 }, SIGNING);
-    await expectRejected(noConnection.body, noConnection.headers, 400, /connectionId/);
+    expect(await deliver(noConnection)).toEqual({ status: 200, body: { outcome: "REJECTED", reason: expect.stringMatching(/connectionId/) } });
     expect((await rowsFor(connectionId)).syncJobs).toEqual([]);
   });
 
-  it("413 above the size cap, before anything else", async () => {
+  it("413 above the size cap, before anything else; no row written", async () => {
     const huge = signWebhook({ type: "forward", payload: "x".repeat(MAX_WEBHOOK_BYTES) }, SIGNING);
-    await expectRejected(huge.body, huge.headers, 413, /larger than/);
+    await expectRefused(huge.body, huge.headers, 413, /larger than/);
   });
 });

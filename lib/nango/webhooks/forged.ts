@@ -1,0 +1,93 @@
+// Requests that are not Nango's (no or a wrong signature, or a body over the cap) cost almost nothing: no
+// database row, a counter in memory, and per client address a limit (rate-limiter-flexible, in memory).
+// An address over its limit gets 429 before its body is even read — unless it sent a correctly signed
+// webhook recently, because Nango never retries a 4xx and a genuine delivery must not be refused.
+// The counts are per process and since its start; admins see them on the Webhooks page.
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+
+export type RefusalKind = "unsigned" | "bad_signature" | "oversized" | "rate_limited";
+
+type State = {
+  limiter: RateLimiterMemory;
+  perMinute: number;
+  counts: Record<RefusalKind, number>;
+  since: Date;
+  lastAt: Date | null;
+  /** Addresses that delivered a signed webhook lately (insertion-ordered, bounded). */
+  trusted: Map<string, number>;
+};
+
+const TRUSTED_MAX = 1000;
+const TRUST_MS = 24 * 3600_000;
+const holder = globalThis as unknown as { atlasForgedWebhooks?: State };
+
+function state(perMinute: number): State {
+  let s = holder.atlasForgedWebhooks;
+  if (!s || s.perMinute !== perMinute) {
+    s = {
+      limiter: new RateLimiterMemory({ points: perMinute, duration: 60, keyPrefix: "nango-webhook" }),
+      perMinute,
+      counts: s?.counts ?? { unsigned: 0, bad_signature: 0, oversized: 0, rate_limited: 0 },
+      since: s?.since ?? new Date(),
+      lastAt: s?.lastAt ?? null,
+      trusted: s?.trusted ?? new Map(),
+    };
+    holder.atlasForgedWebhooks = s;
+  }
+  return s;
+}
+
+/**
+ * The client's address as the nearest proxy saw it: the last X-Forwarded-For entry (Next's server sets the
+ * header from the socket when no proxy did), else X-Real-IP.
+ */
+export function clientAddress(headers: Headers): string {
+  const forwarded = headers.get("x-forwarded-for")?.split(",").map((s) => s.trim()).filter(Boolean);
+  return forwarded?.at(-1) ?? headers.get("x-real-ip")?.trim() ?? "unknown";
+}
+
+/** Seconds until the address may be answered 401 again, when it is over its limit and not trusted; else 0. */
+export async function blockedFor(address: string, perMinute: number): Promise<number> {
+  const s = state(perMinute);
+  const trustedAt = s.trusted.get(address);
+  if (trustedAt && Date.now() - trustedAt < TRUST_MS) return 0;
+  const res = await s.limiter.get(address);
+  return res && res.consumedPoints > perMinute ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
+}
+
+/** Counts a refused request; the answer is 429 once the address has spent its minute's allowance. */
+export async function refuse(kind: Exclude<RefusalKind, "rate_limited">, address: string, perMinute: number): Promise<{ status: number; retryAfter?: number }> {
+  const s = state(perMinute);
+  s.lastAt = new Date();
+  try {
+    await s.limiter.consume(address);
+    s.counts[kind]++;
+    return { status: kind === "oversized" ? 413 : 401 };
+  } catch (res) {
+    if (!(res instanceof RateLimiterRes)) throw res;
+    s.counts.rate_limited++;
+    return { status: 429, retryAfter: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+  }
+}
+
+/** Counts a 429 answered before reading the body. */
+export function countBlocked(perMinute: number): void {
+  const s = state(perMinute);
+  s.counts.rate_limited++;
+  s.lastAt = new Date();
+}
+
+export function trustAddress(address: string, perMinute: number): void {
+  const { trusted } = state(perMinute);
+  trusted.delete(address);
+  trusted.set(address, Date.now());
+  if (trusted.size > TRUSTED_MAX) trusted.delete(trusted.keys().next().value!);
+}
+
+export type ForgedStats = { counts: Record<RefusalKind, number>; total: number; since: Date; lastAt: Date | null };
+
+export function forgedStats(): ForgedStats {
+  const s = holder.atlasForgedWebhooks;
+  const counts = { ...(s?.counts ?? { unsigned: 0, bad_signature: 0, oversized: 0, rate_limited: 0 }) };
+  return { counts, total: Object.values(counts).reduce((a, b) => a + b, 0), since: s?.since ?? new Date(), lastAt: s?.lastAt ?? null };
+}

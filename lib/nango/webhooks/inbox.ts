@@ -1,0 +1,162 @@
+// The inbox worker: applies stored deliveries (outcome RECEIVED) and records each outcome.
+//
+// Why a SQL-claimed inbox rather than a pg-boss queue: the delivery row is the job, so the route stores a
+// webhook in one INSERT (a pg-boss job would be a second write, and a second place to lose it between the
+// two), and ordering per connection is one NOT EXISTS over the same table.
+//
+// Exactly once: a worker claims a delivery with FOR UPDATE SKIP LOCKED and, in that same transaction,
+// applies it (Connection, SyncJob) and sets its outcome. A crash rolls all of it back and the delivery is
+// claimed again. In order per connection: a delivery is only claimable when no earlier delivery of the same
+// connection is still RECEIVED (including one being applied right now, or waiting for its retry).
+// Retried until it succeeds: an attempt that fails (database trouble) is retried with backoff, up to a minute.
+import "server-only";
+import { prisma, Prisma } from "@/lib/db/client";
+import { errorFields, log } from "@/lib/log";
+import { enqueueIngestion } from "../ingestion";
+import { applyDelivery, type StoredDelivery } from "./dispatch";
+import { webhookSettings } from "./settings";
+
+const MAX_BACKOFF_MS = 60_000;
+
+type Filter = { ids?: string[] };
+
+/** Claims, applies and commits the next ready delivery; false when none is ready. */
+export async function applyNextDelivery(filter: Filter = {}): Promise<boolean> {
+  let claimed: StoredDelivery | undefined;
+  let ingestJobId: string | undefined;
+  try {
+    await prisma.$transaction(
+      async (tx) => {
+        const only = filter.ids ? Prisma.sql`AND d.id = ANY(${filter.ids})` : Prisma.empty;
+        const [row] = await tx.$queryRaw<StoredDelivery[]>`
+          SELECT d.id, d."rawBody", d."connectionId", d."bodyHash", d.seq FROM "WebhookDelivery" d
+          WHERE d.outcome = 'RECEIVED' AND (d."retryAt" IS NULL OR d."retryAt" <= now()) ${only}
+            AND NOT EXISTS (
+              SELECT 1 FROM "WebhookDelivery" e
+              WHERE e."connectionId" = d."connectionId" AND e.outcome = 'RECEIVED' AND e.seq < d.seq)
+          ORDER BY d.seq
+          LIMIT 1
+          FOR UPDATE SKIP LOCKED`;
+        if (!row) return;
+        claimed = row;
+        const r = await applyDelivery(tx, row);
+        ingestJobId = r.ingestJobId;
+        await tx.webhookDelivery.update({
+          where: { id: row.id },
+          data: {
+            outcome: r.outcome,
+            reason: r.reason ?? null,
+            type: r.type,
+            organizationId: r.organizationId ?? undefined,
+            payload: r.payload === null ? Prisma.DbNull : (r.payload as Prisma.InputJsonValue),
+            appliedAt: new Date(),
+            attempts: { increment: 1 },
+            retryAt: null,
+          },
+        });
+      },
+      { maxWait: 15_000, timeout: 30_000 },
+    );
+  } catch (err) {
+    if (!claimed) throw err;
+    await recordFailedAttempt(claimed.id, err);
+    return true;
+  }
+  if (!claimed) return false;
+  if (ingestJobId) {
+    // The delivery is applied and logged: applying it again would be a DUPLICATE and enqueue nothing. So a
+    // failed enqueue leaves the job PENDING for the recovery task, which sends it.
+    await enqueueIngestion(ingestJobId).catch((err) => log.error({ ...errorFields(err), syncJobId: ingestJobId }, "enqueue failed: the sync job stays PENDING for recovery"));
+  }
+  return true;
+}
+
+async function recordFailedAttempt(id: string, err: unknown): Promise<void> {
+  const message = (err instanceof Error ? err.message : String(err)).slice(0, 2000);
+  log.warn({ ...errorFields(err), deliveryId: id }, "applying a webhook delivery failed; it will be retried");
+  await prisma.$executeRaw`
+    UPDATE "WebhookDelivery"
+    SET attempts = attempts + 1, "lastError" = ${message},
+        "retryAt" = now() + least(${MAX_BACKOFF_MS}::int, 500 * power(2, least(attempts, 10))::int) * interval '1 millisecond'
+    WHERE id = ${id} AND outcome = 'RECEIVED'`.catch((e) => log.error({ ...errorFields(e), deliveryId: id }, "could not record a failed attempt"));
+}
+
+/**
+ * Applies every delivery ready now (the inbox worker's loop body; tests call it after posting webhooks).
+ * `ids` limits it to those deliveries (test files share one database). Returns how many were taken.
+ */
+export async function applyPendingDeliveries(filter: Filter = {}): Promise<number> {
+  let n = 0;
+  while (await applyNextDelivery(filter)) n++;
+  return n;
+}
+
+// ---- the in-process worker ----------------------------------------------------------------------------
+
+type Worker = { stopping: boolean; wake: () => void; loops: Promise<void>[] };
+const holder = globalThis as unknown as { atlasWebhookInbox?: Worker };
+
+/** Called by the route after storing a delivery: an idle worker of this process starts at once. */
+export function wakeInbox(): void {
+  holder.atlasWebhookInbox?.wake();
+}
+
+/** Starts `concurrency` loops applying deliveries (one process; several processes may run them too). */
+export function startInboxWorker(opts: { concurrency?: number; pollMs?: number } = {}): { stop(): Promise<void> } {
+  const settings = webhookSettings();
+  const concurrency = opts.concurrency ?? settings.applyConcurrency;
+  const pollMs = opts.pollMs ?? settings.pollMs;
+  if (holder.atlasWebhookInbox && !holder.atlasWebhookInbox.stopping) {
+    const w = holder.atlasWebhookInbox;
+    return { stop: () => stopWorker(w) };
+  }
+  let sleepers: Array<() => void> = [];
+  const w: Worker = {
+    stopping: false,
+    wake: () => {
+      const s = sleepers;
+      sleepers = [];
+      for (const f of s) f();
+    },
+    loops: [],
+  };
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        sleepers = sleepers.filter((f) => f !== done);
+        resolve();
+      }, ms);
+      const done = () => {
+        clearTimeout(t);
+        resolve();
+      };
+      sleepers.push(done);
+    });
+  const loop = async () => {
+    let failures = 0;
+    while (!w.stopping) {
+      try {
+        if (await applyNextDelivery()) {
+          failures = 0;
+          continue;
+        }
+        await sleep(pollMs);
+      } catch (err) {
+        // The database is unreachable: wait (longer each time) and try again.
+        failures++;
+        if (failures === 1 || failures % 20 === 0) log.error({ ...errorFields(err), failures }, "the webhook inbox worker cannot reach the database");
+        await sleep(Math.min(MAX_BACKOFF_MS, pollMs * 2 ** Math.min(failures, 7)));
+      }
+    }
+  };
+  for (let i = 0; i < concurrency; i++) w.loops.push(loop());
+  holder.atlasWebhookInbox = w;
+  return { stop: () => stopWorker(w) };
+}
+
+async function stopWorker(w: Worker): Promise<void> {
+  w.stopping = true;
+  w.wake();
+  await Promise.all(w.loops);
+  if (holder.atlasWebhookInbox === w) holder.atlasWebhookInbox = undefined;
+}
