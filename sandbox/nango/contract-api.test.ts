@@ -12,7 +12,7 @@ let sandbox: NangoSandbox;
 let nango: Nango;
 
 beforeAll(async () => {
-  sandbox = await startNangoSandbox({ secretKey: SECRET, webhookSigningKey: "contract-api-signing", rateLimitPerMinute: 100_000, triggeredRunMs: 10 });
+  sandbox = await startNangoSandbox({ secretKey: SECRET, webhookSigningKey: "contract-api-signing", rateLimitPerMinute: 100_000, triggeredRunMs: 300 });
   nango = new Nango({ apiKey: SECRET, host: sandbox.url });
 });
 afterAll(() => sandbox.stop());
