@@ -2,6 +2,7 @@
 // the security headers of lib/security-headers.ts on every response, pages, route handlers and assets alike.
 import { NextResponse, type NextRequest } from "next/server";
 import { getEnv } from "@/lib/env";
+import { isDecodablePath } from "@/lib/dashboard/params";
 import { requestIsHttps, securityHeaders } from "@/lib/security-headers";
 
 export function proxy(request: NextRequest) {
@@ -19,7 +20,13 @@ export function proxy(request: NextRequest) {
   // Next takes the nonce for its own scripts from the request's CSP header.
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("Content-Security-Policy", headers["Content-Security-Policy"]);
-  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  // --- Addresses Next cannot decode (section of issue 14, "ui") ---
+  // A path with broken percent-encoding ("/connections/%E0%A4%A") makes Next's route matching throw (a 400 in
+  // development, a 500 in production): it is answered as the not-found page instead, which says what to do.
+  const response = isDecodablePath(new URL(request.url).pathname)
+    ? NextResponse.next({ request: { headers: requestHeaders } })
+    : NextResponse.rewrite(new URL("/not-a-valid-address", request.url), { request: { headers: requestHeaders } });
+  // --- end of section ---
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
 }

@@ -1,62 +1,83 @@
-// The connections list: filters, search, sort and keyset (cursor) pagination, scoped to the viewer.
-// Keyset pagination reads one page worth of index entries however deep the page is (10,000+ rows).
-import "server-only";
+// The connections list: filters, search, sort and keyset (cursor) pagination, scoped to the viewer, with a total.
+// Keyset pagination reads one page worth of index entries however deep the page is (10,000+ rows). The page's
+// ids are chosen in SQL (account names live in JSON, searched case-insensitively like names and emails),
+// then read with Prisma.
 import { z } from "zod";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
-import { ConnectionStatus, prisma, type Prisma } from "@/lib/db/client";
-import { connectionsVisibleTo, usersOf, type Scope } from "@/lib/data/scope";
-import { decodeCursor, encodeCursor, filtersFrom, type SearchParams } from "./params";
+import { ConnectionStatus, Prisma, prisma } from "@/lib/db/client";
+import { connectionsVisibleTo, connectionsVisibleToSql, usersOf, type Scope } from "@/lib/data/scope";
+import { cursorId, cursorPage, cursorTime, decodeCursor, encodeCursor, filtersFrom, idParam, optionalParam, pageInfo, searchParam, type SearchParams } from "./params";
 import { accountNameOf } from "@/lib/data/connection-metadata";
 
 export const PAGE_SIZE = 25;
 
-const emptyToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
+/** "never": no sync has completed yet; "paused": an admin or the owner paused its syncs (metadata.syncsPausedAt). */
+export const SYNC_STATES = ["never", "paused"] as const;
 
 export const connectionFiltersSchema = z.object({
-  provider: z.preprocess(emptyToUndefined, z.enum(ALL_PROVIDERS).optional()),
-  status: z.preprocess(emptyToUndefined, z.enum(ConnectionStatus).optional()),
-  owner: z.preprocess(emptyToUndefined, z.string().max(64).optional()),
-  q: z.preprocess(emptyToUndefined, z.string().trim().max(200).optional()),
-  sort: z.preprocess(emptyToUndefined, z.enum(["lastSync", "created"]).default("lastSync")),
-  cursor: z.preprocess(emptyToUndefined, z.string().max(200).optional()),
+  provider: optionalParam(z.enum(ALL_PROVIDERS)),
+  status: optionalParam(z.enum(ConnectionStatus)),
+  owner: optionalParam(idParam),
+  syncs: optionalParam(z.enum(SYNC_STATES)),
+  q: optionalParam(searchParam(200)),
+  sort: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["lastSync", "created"]).default("lastSync")),
+  cursor: optionalParam(z.string().max(400)),
 });
 export type ConnectionFilters = z.infer<typeof connectionFiltersSchema>;
 
 export const parseConnectionFilters = (params: SearchParams): ConnectionFilters => filtersFrom(connectionFiltersSchema, params);
 
-const cursorShape = z.object({ v: z.string().nullable(), id: z.string() });
+const cursorShape = z.object({ v: cursorTime.nullable(), id: cursorId, p: cursorPage });
 type Cursor = z.infer<typeof cursorShape>;
 
-/** Rows strictly after the cursor in (sortColumn DESC NULLS LAST, id DESC) order. */
-function after(cursor: Cursor, column: "lastSyncAt" | "createdAt"): Prisma.ConnectionWhereInput {
-  if (cursor.v === null) return { [column]: null, id: { lt: cursor.id } };
-  const v = new Date(cursor.v);
-  return { OR: [{ [column]: { lt: v } }, { [column]: v, id: { lt: cursor.id } }, { [column]: null }] };
+/** `%`, `_` and `\` match themselves in ILIKE. */
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** What the filters keep, as SQL over "Connection" c joined to "User" u. */
+function filterSql(scope: Scope, filters: ConnectionFilters): Prisma.Sql {
+  const parts: Prisma.Sql[] = [connectionsVisibleToSql(scope, "c")];
+  if (filters.provider) parts.push(Prisma.sql`c.provider = ${filters.provider}::"Provider"`);
+  if (filters.status) parts.push(Prisma.sql`c.status = ${filters.status}::"ConnectionStatus"`);
+  if (filters.owner && scope.role === "ADMIN") parts.push(Prisma.sql`c."userId" = ${filters.owner}`);
+  if (filters.syncs === "never") parts.push(Prisma.sql`c."lastSyncAt" IS NULL`);
+  // Only a string counts as set, as lib/data/connection-metadata reads it.
+  if (filters.syncs === "paused") parts.push(Prisma.sql`jsonb_typeof(c.metadata->'syncsPausedAt') = 'string'`);
+  if (filters.q) {
+    const like = likePattern(filters.q);
+    parts.push(Prisma.sql`(u.name ILIKE ${like} OR u.email ILIKE ${like} OR c.metadata->>'accountName' ILIKE ${like})`);
+  }
+  return Prisma.join(parts, " AND ");
 }
+
+/**
+ * Rows strictly after the cursor. "By last sync" puts connections that never synced first (newest first among
+ * them): a new connection awaiting its first sync, or one stuck before it, is what an admin looks for.
+ */
+function afterSql(cursor: Cursor | null, sort: ConnectionFilters["sort"]): Prisma.Sql {
+  if (!cursor) return Prisma.empty;
+  if (sort === "created") return cursor.v === null ? Prisma.empty : Prisma.sql`AND (c."createdAt", c.id) < (${new Date(cursor.v)}, ${cursor.id})`;
+  if (cursor.v === null) return Prisma.sql`AND (c."lastSyncAt" IS NOT NULL OR c.id < ${cursor.id})`;
+  return Prisma.sql`AND c."lastSyncAt" IS NOT NULL AND (c."lastSyncAt", c.id) < (${new Date(cursor.v)}, ${cursor.id})`;
+}
+
+const ORDER = {
+  lastSync: Prisma.sql`ORDER BY c."lastSyncAt" DESC NULLS FIRST, c.id DESC`,
+  created: Prisma.sql`ORDER BY c."createdAt" DESC, c.id DESC`,
+};
 
 export async function listConnections(scope: Scope, filters: ConnectionFilters) {
   const column = filters.sort === "created" ? "createdAt" : "lastSyncAt";
-  const conditions: Prisma.ConnectionWhereInput[] = [connectionsVisibleTo(scope)];
-  if (filters.provider) conditions.push({ provider: filters.provider });
-  if (filters.status) conditions.push({ status: filters.status });
-  if (filters.owner && scope.role === "ADMIN") conditions.push({ userId: filters.owner });
-  if (filters.q) {
-    conditions.push({
-      OR: [
-        { user: { name: { contains: filters.q, mode: "insensitive" } } },
-        { user: { email: { contains: filters.q, mode: "insensitive" } } },
-        { metadata: { path: ["accountName"], string_contains: filters.q } },
-      ],
-    });
-  }
+  const where = filterSql(scope, filters);
   const cursor = decodeCursor(filters.cursor, cursorShape);
-  if (cursor) conditions.push(after(cursor, column));
-
-  const rows = await prisma.connection.findMany({
-    where: { AND: conditions },
-    // createdAt is never null; lastSyncAt is, and never-synced connections go last.
-    orderBy: [column === "createdAt" ? { createdAt: "desc" } : { lastSyncAt: { sort: "desc", nulls: "last" } }, { id: "desc" }],
-    take: PAGE_SIZE + 1,
+  const [ids, [{ total }]] = await Promise.all([
+    prisma.$queryRaw<{ id: string }[]>`
+      SELECT c.id FROM "Connection" c JOIN "User" u ON u.id = c."userId"
+      WHERE ${where} ${afterSql(cursor, filters.sort)} ${ORDER[filters.sort]} LIMIT ${PAGE_SIZE + 1}`,
+    prisma.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM "Connection" c JOIN "User" u ON u.id = c."userId" WHERE ${where}`,
+  ]);
+  const pageIds = ids.slice(0, PAGE_SIZE).map((r) => r.id);
+  const found = await prisma.connection.findMany({
+    where: { id: { in: pageIds } },
     select: {
       id: true,
       provider: true,
@@ -67,16 +88,19 @@ export async function listConnections(scope: Scope, filters: ConnectionFilters) 
       user: { select: { id: true, name: true, email: true } },
     },
   });
-  const page = rows.slice(0, PAGE_SIZE);
+  const byId = new Map(found.map((r) => [r.id, r]));
+  const page = pageIds.flatMap((id) => byId.get(id) ?? []);
   const last = page[page.length - 1];
+  const pageNumber = cursor ? (cursor.p ?? 2) : 1;
   const nextCursor =
-    rows.length > PAGE_SIZE && last ? encodeCursor({ v: last[column]?.toISOString() ?? null, id: last.id }) : null;
+    ids.length > PAGE_SIZE && last ? encodeCursor({ v: last[column]?.toISOString() ?? null, id: last.id, p: pageNumber + 1 }) : null;
   return {
     rows: page.map((r) => ({
       ...r,
       accountName: accountNameOf(r),
     })),
     nextCursor,
+    ...pageInfo(total, PAGE_SIZE, pageNumber),
   };
 }
 

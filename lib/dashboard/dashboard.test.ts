@@ -33,7 +33,7 @@ async function orgWith(connectionsPerUser: number) {
 }
 
 describe("connections list", () => {
-  it("walks every visible connection exactly once through the cursor, in sort order, nulls last", async () => {
+  it("walks every visible connection exactly once through the cursor, in sort order, never-synced first", async () => {
     const { admin } = await orgWith(30);
     const seen: { id: string; lastSyncAt: Date | null }[] = [];
     let cursor: string | undefined;
@@ -45,8 +45,9 @@ describe("connections list", () => {
     }
     expect(seen).toHaveLength(60);
     expect(new Set(seen.map((r) => r.id)).size).toBe(60);
-    const times = seen.map((r) => r.lastSyncAt?.getTime() ?? -1);
+    const times = seen.map((r) => r.lastSyncAt?.getTime() ?? Infinity);
     expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(times[0]).toBe(Infinity);
   });
 
   it("shows a member only their own connections, and filters, searches and ignores bad params", async () => {

@@ -4,32 +4,52 @@ import { z } from "zod";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
 import { Prisma, prisma, SyncStatus } from "@/lib/db/client";
 import { readErrorEntries, type ErrorEntry } from "@/lib/data/error-entry";
-import { connectionsVisibleTo, syncJobsVisibleTo, type Scope } from "@/lib/data/scope";
+import { connectionsVisibleTo, connectionsVisibleToSql, syncJobsVisibleTo, type Scope } from "@/lib/data/scope";
 import { isResumable } from "@/lib/ingest/sync-job";
 import { dailyActivity } from "./overview";
-import { cursorTime, decodeCursor, encodeCursor, filtersFrom, type SearchParams } from "./params";
+import { accountNameOf } from "@/lib/data/connection-metadata";
+import {
+  cursorId,
+  cursorPage,
+  cursorTime,
+  dayParam,
+  decodeCursor,
+  encodeCursor,
+  filtersFrom,
+  idParam,
+  isId,
+  optionalParam,
+  orderedRange,
+  pageInfo,
+  startOfDay,
+  startOfNextDay,
+  type SearchParams,
+} from "./params";
 
 export const SYNC_PAGE_SIZE = 20;
 
 export type SyncError = ErrorEntry;
 export const syncErrorsOf = readErrorEntries;
 
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
-const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+/** Error codes are short upper-case words (RATE_LIMIT, TOKEN_EXPIRED); anything else matches nothing anyway. */
+const errorCode = z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,64}$/);
 
 export const syncFiltersSchema = z.object({
-  status: optional(z.enum(SyncStatus)),
-  provider: optional(z.enum(ALL_PROVIDERS)),
-  from: optional(isoDay),
-  to: optional(isoDay),
-  cursor: optional(z.string().max(200)),
+  status: optionalParam(z.enum(SyncStatus)),
+  provider: optionalParam(z.enum(ALL_PROVIDERS)),
+  connection: optionalParam(idParam),
+  owner: optionalParam(idParam),
+  code: optionalParam(errorCode),
+  from: optionalParam(dayParam),
+  to: optionalParam(dayParam),
+  cursor: optionalParam(z.string().max(400)),
 });
 export type SyncFilters = z.infer<typeof syncFiltersSchema>;
 
-export const parseSyncFilters = (params: SearchParams): SyncFilters => filtersFrom(syncFiltersSchema, params);
+/** From the address; a from/to given the wrong way round is read as the range it names. */
+export const parseSyncFilters = (params: SearchParams): SyncFilters => orderedRange(filtersFrom(syncFiltersSchema, params));
 
-const cursorShape = z.object({ t: cursorTime, id: z.string() });
+const cursorShape = z.object({ t: cursorTime, id: cursorId, p: cursorPage });
 
 const jobSelect = {
   id: true,
@@ -50,40 +70,81 @@ async function page(where: Prisma.SyncJobWhereInput, rawCursor?: string) {
   const keyset: Prisma.SyncJobWhereInput = cursor
     ? { OR: [{ startedAt: { lt: new Date(cursor.t) } }, { startedAt: new Date(cursor.t), id: { lt: cursor.id } }] }
     : {};
-  const rows = await prisma.syncJob.findMany({
-    where: { AND: [where, keyset] },
-    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
-    take: SYNC_PAGE_SIZE + 1,
-    select: jobSelect,
-  });
+  const [rows, total] = await Promise.all([
+    prisma.syncJob.findMany({
+      where: { AND: [where, keyset] },
+      orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+      take: SYNC_PAGE_SIZE + 1,
+      select: jobSelect,
+    }),
+    prisma.syncJob.count({ where }),
+  ]);
   const jobs = rows.slice(0, SYNC_PAGE_SIZE).map((j) => ({ ...j, errors: syncErrorsOf(j.errors), resumable: isResumable(j) }));
   const last = jobs[jobs.length - 1];
-  return { jobs, nextCursor: rows.length > SYNC_PAGE_SIZE && last ? encodeCursor({ t: last.startedAt.toISOString(), id: last.id }) : null };
+  const pageNumber = cursor ? (cursor.p ?? 2) : 1;
+  return {
+    jobs,
+    nextCursor: rows.length > SYNC_PAGE_SIZE && last ? encodeCursor({ t: last.startedAt.toISOString(), id: last.id, p: pageNumber + 1 }) : null,
+    ...pageInfo(total, SYNC_PAGE_SIZE, pageNumber),
+  };
 }
 
-const endOfDay = (day: string) => new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000);
-
 export async function loadSyncHistory(scope: Scope, filters: SyncFilters, now = new Date()) {
+  const owner = scope.role === "ADMIN" ? filters.owner : undefined;
+  const connection: Prisma.ConnectionWhereInput = {
+    ...connectionsVisibleTo(scope),
+    ...(filters.provider ? { provider: filters.provider } : {}),
+    ...(filters.connection ? { id: filters.connection } : {}),
+    ...(owner ? { userId: owner } : {}),
+  };
   const where: Prisma.SyncJobWhereInput = {
-    ...syncJobsVisibleTo(scope),
+    connection,
     ...(filters.status ? { status: filters.status } : {}),
-    ...(filters.provider ? { connection: { ...connectionsVisibleTo(scope), provider: filters.provider } } : {}),
+    // errors is a JSON array of entries: jobs with at least one entry of this code.
+    ...(filters.code ? { errors: { array_contains: [{ code: filters.code }] } } : {}),
     ...(filters.from || filters.to
       ? {
           startedAt: {
-            ...(filters.from ? { gte: new Date(`${filters.from}T00:00:00.000Z`) } : {}),
-            ...(filters.to ? { lt: endOfDay(filters.to) } : {}),
+            ...(filters.from ? { gte: startOfDay(filters.from) } : {}),
+            ...(filters.to ? { lt: startOfNextDay(filters.to) } : {}),
           },
         }
       : {}),
   };
   const chartFilter = Prisma.sql`${filters.provider ? Prisma.sql`AND c.provider = ${filters.provider}::"Provider"` : Prisma.empty}
-    ${filters.status ? Prisma.sql`AND j.status = ${filters.status}::"SyncStatus"` : Prisma.empty}`;
+    ${filters.status ? Prisma.sql`AND j.status = ${filters.status}::"SyncStatus"` : Prisma.empty}
+    ${filters.connection ? Prisma.sql`AND c.id = ${filters.connection}` : Prisma.empty}
+    ${owner ? Prisma.sql`AND c."userId" = ${owner}` : Prisma.empty}
+    ${filters.code ? Prisma.sql`AND j.errors @> ${JSON.stringify([{ code: filters.code }])}::jsonb` : Prisma.empty}`;
   const [result, activity] = await Promise.all([page(where, filters.cursor), dailyActivity(scope, 30, now, chartFilter)]);
   return { ...result, activity };
 }
 
+/** What the Sync history filters offer: the viewer's connections and, for admins, the owners; error codes seen in 30 days. */
+export async function syncFilterOptions(scope: Scope, now = new Date()) {
+  const since = new Date(now.getTime() - 30 * 86_400_000);
+  const [connections, codes] = await Promise.all([
+    prisma.connection.findMany({
+      where: connectionsVisibleTo(scope),
+      orderBy: [{ provider: "asc" }, { createdAt: "asc" }],
+      take: 500,
+      select: { id: true, provider: true, metadata: true, user: { select: { name: true, email: true } } },
+    }),
+    prisma.$queryRaw<{ code: string }[]>`
+      SELECT DISTINCT e->>'code' AS code
+      FROM "SyncJob" j JOIN "Connection" c ON c.id = j."connectionId", jsonb_array_elements(CASE WHEN jsonb_typeof(j.errors) = 'array' THEN j.errors ELSE '[]'::jsonb END) e
+      WHERE ${connectionsVisibleToSql(scope)} AND j."startedAt" >= ${since} AND jsonb_typeof(e->'code') = 'string'
+      ORDER BY 1 LIMIT 100`,
+  ]);
+  return {
+    connections: connections.map((c) => ({ id: c.id, provider: c.provider, accountName: accountNameOf(c), owner: c.user.name ?? c.user.email })),
+    codes: codes.map((c) => c.code),
+  };
+}
+
 export async function loadConnectionDetail(scope: Scope, connectionId: string, cursor?: string) {
+  // Whatever the address held: an id of another shape (NUL, 2,000 characters) is simply not a connection.
+  if (!isId(connectionId)) return null;
   const connection = await prisma.connection.findFirst({
     where: { ...connectionsVisibleTo(scope), id: connectionId },
     select: {
