@@ -25,6 +25,7 @@ export function RelativeTime({ date, fallback = "never" }: { date: Date | string
   useEffect(() => {
     if (!iso) return;
     const d = new Date(iso);
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- on purpose: the locale and zone exist only in the browser, after hydration
     setText({ rel: relative(d), abs: d.toLocaleString() });
   }, [iso]);
   if (!iso) return <span className="text-slate-600">{fallback}</span>;

@@ -4,7 +4,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { SYNC_REQUESTED_EVENT } from "./connect/events";
 import { providerName } from "./provider-name";
 import { StatusBadge } from "./status-badge";
@@ -40,10 +40,10 @@ export function RunningSyncs({ initial, connectionId }: { initial: Running[]; co
   const initialIds = initial.map((r) => `${r.id}:${r.status}:${r.recordsProcessed}`).join(",");
   useEffect(() => {
     queryClient.setQueryData(queryKey, initial);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by the rows' ids and states: a new array with the same rows changes nothing
   }, [initialIds]);
 
-  const running = query.data ?? [];
+  const running = useMemo(() => query.data ?? [], [query.data]);
   // A job finished since the last look: the server-rendered history around us is stale. Refreshes are
   // spaced out, so a busy organization's backlog does not re-render the whole page every poll.
   const seen = useRef(new Set(initial.map((r) => r.id)));

@@ -103,6 +103,7 @@ async function main() {
         await rm(path.join(ROOT, ".next", "types"), { recursive: true, force: true });
         await rm(path.join(ROOT, ".next", "dev", "types"), { recursive: true, force: true });
         await run("tsc", ["--noEmit"]);
+        await run("eslint", ["."]);
         await run("vitest", ["run", ...rest], { DATABASE_URL: url });
         if (rest.length === 0 || process.env.ATLAS_E2E === "1") await endToEnd(db);
         break;

@@ -51,6 +51,7 @@ export function useConnectUi() {
   useEffect(() => {
     if (!pending) return;
     if (status.data?.status === "ACTIVE" && status.data.id) {
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- the status is polled from the server (an external system); the phase follows it once
       setState({ phase: "done", label: pending.label, connectionId: status.data.id });
       router.refresh();
     }

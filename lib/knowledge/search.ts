@@ -73,7 +73,10 @@ export async function searchKnowledge(
 
   // Connection rows for the Nango connection ids the hits mention, limited to what the viewer may see.
   const nangoIds = new Set<string>();
-  for (const e of found.episodes) nangoConnectionOf(e) && nangoIds.add(nangoConnectionOf(e)!);
+  for (const e of found.episodes) {
+    const id = nangoConnectionOf(e);
+    if (id) nangoIds.add(id);
+  }
   const rows = nangoIds.size
     ? await prisma.connection.findMany({
         where: { ...connectionsVisibleTo(scope), connectionId: { in: [...nangoIds] } },
