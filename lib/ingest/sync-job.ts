@@ -20,6 +20,7 @@
  */
 import "server-only";
 import { ConflictError, NotFoundError } from "@/lib/errors";
+import { recordAudit } from "@/lib/audit/record";
 import type { Nango } from "@nangohq/node";
 import { Prisma, prisma } from "@/lib/db/client";
 import { syncJobsVisibleTo, type Scope } from "@/lib/data/scope";
@@ -149,9 +150,11 @@ async function runLocked(syncJobId: string, graphId: string, opts: RunSyncJobOpt
   let flushedHandled = 0;
   let lastFlush = Date.now();
   const every = opts.progressEvery ?? { records: 50, ms: 1_000 };
+  let cancelled = false;
   const flush = async () => {
     const errors = pending.splice(0);
-    await saveProgress(syncJobId, { recordsProcessed: base + handled, cursor, errors });
+    // Nothing saved: the job is no longer running (an admin cancelled it); stop at the next record boundary.
+    if ((await saveProgress(syncJobId, { recordsProcessed: base + handled, cursor, errors })) === 0) cancelled = stopped = true;
     flushedHandled = handled;
     lastFlush = Date.now();
   };
@@ -191,6 +194,7 @@ async function runLocked(syncJobId: string, graphId: string, opts: RunSyncJobOpt
     });
     handled = result.records;
 
+    if (cancelled) return { outcome: "SKIPPED", reason: "the sync job was cancelled" };
     if (stopped) {
       await flush();
       return { outcome: "YIELDED", recordsProcessed: base + handled };
@@ -217,16 +221,17 @@ async function saveProgress(
   p: { recordsProcessed: number; cursor: string | null; errors: SyncJobErrorEntry[]; status?: "COMPLETED" | "FAILED" },
 ) {
   const finish = p.status ? Prisma.sql`, status = ${p.status}::"SyncStatus", "completedAt" = now()` : Prisma.empty;
-  await prisma.$executeRaw`
+  // Only while running: a cancelled (FAILED) job keeps its end; the count of rows tells the run it was cancelled.
+  return prisma.$executeRaw`
     UPDATE "SyncJob" SET
       "recordsProcessed" = ${p.recordsProcessed}, "cursor" = ${p.cursor},
       "errors" = ${appendErrors(JSON.stringify(p.errors))} ${finish}
-    WHERE id = ${id}`;
+    WHERE id = ${id} AND status IN ('PENDING', 'IN_PROGRESS')`;
 }
 
-/** A job still PENDING/IN_PROGRESS ends FAILED with these entries appended (recovery: its worker was lost). */
-export async function failRunningSyncJob(id: string, entries: SyncJobErrorEntry[]): Promise<void> {
-  await prisma.$executeRaw`
+/** A job still PENDING/IN_PROGRESS ends FAILED with these entries appended (recovery: its worker was lost; a cancel). */
+export async function failRunningSyncJob(id: string, entries: SyncJobErrorEntry[], db: Pick<typeof prisma, "$executeRaw"> = prisma): Promise<number> {
+  return db.$executeRaw`
     UPDATE "SyncJob" SET status = 'FAILED', "completedAt" = now(), "errors" = ${appendErrors(JSON.stringify(entries))}
     WHERE id = ${id} AND status IN ('PENDING', 'IN_PROGRESS')`;
 }
@@ -252,7 +257,7 @@ export const isResumable = (job: { cursor: string | null; modifiedAfter: Date | 
 export async function retrySyncJob(scope: Scope, syncJobId: string): Promise<{ id: string; status: "PENDING" }> {
   const job = await prisma.syncJob.findFirst({
     where: { id: syncJobId, ...syncJobsVisibleTo(scope) },
-    select: { id: true, status: true, cursor: true, modifiedAfter: true, attempts: true },
+    select: { id: true, syncId: true, status: true, cursor: true, modifiedAfter: true, attempts: true, connection: { select: { organizationId: true } } },
   });
   if (!job) throw new NotFoundError("This sync job no longer exists, or it is not yours.");
   if (job.status !== "FAILED") throw new ConflictError(`Only failed sync jobs can be retried; this one is ${job.status}.`);
@@ -261,7 +266,11 @@ export async function retrySyncJob(scope: Scope, syncJobId: string): Promise<{ i
   // Without a queue, enqueueIngestion would just mark the job COMPLETED: say so instead of pretending.
   if (!hasIngestionQueue()) throw new ConflictError("No ingestion worker is configured, so the job cannot be retried.");
   // A fresh set of attempts (errors are kept), so recovery does not take the retry for an exhausted job.
-  const { count } = await prisma.syncJob.updateMany({ where: { id: job.id, status: "FAILED" }, data: { status: "PENDING", completedAt: null, attempts: 0 } });
+  const { count } = await prisma.$transaction(async (tx) => {
+    const retried = await tx.syncJob.updateMany({ where: { id: job.id, status: "FAILED" }, data: { status: "PENDING", completedAt: null, attempts: 0 } });
+    if (retried.count) await recordAudit(tx, { organizationId: job.connection.organizationId, action: "sync.retried", target: { type: "syncJob", id: job.id, label: job.syncId }, before: { status: "FAILED" }, after: { status: "PENDING" } });
+    return retried;
+  });
   if (count === 0) throw new ConflictError("The sync job changed meanwhile; reload and try again.");
   try {
     await enqueueIngestion(job.id);
