@@ -6,6 +6,7 @@ import "server-only";
 import { revalidatePath } from "next/cache";
 import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
+import { withAuditContext } from "@/lib/audit/record";
 import { getAdmin, getViewer, type Viewer } from "@/lib/auth/viewer";
 import { describeError, fromPrismaError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -40,7 +41,8 @@ async function perform<S extends z.ZodType, T extends object>(name: string, opti
   const parsed = options.input.safeParse(raw);
   if (!parsed.success) return { ok: false, message: options.invalid ?? parsed.error.issues.map((i) => i.message).join(" ") };
   try {
-    const done = await work(viewer, parsed.data);
+    // The viewer is the actor of every audit event the work records (lib/audit/record.ts).
+    const done = await withAuditContext({ userId: viewer.userId, label: viewer.name ? `${viewer.name} <${viewer.email}>` : viewer.email }, () => work(viewer, parsed.data));
     for (const path of options.revalidate?.(parsed.data) ?? []) revalidatePath(path);
     return { ok: true, ...done };
   } catch (err) {

@@ -3,6 +3,7 @@
 // graph itself is created on first use (ingestion or search call ensureGraph). "default" always exists.
 import "server-only";
 import { z } from "zod";
+import { recordAudit } from "@/lib/audit/record";
 import { prisma } from "@/lib/db/client";
 import { projectsVisibleToSql, type Scope } from "@/lib/data/scope";
 import { ConflictError, ForbiddenError, fromPrismaError, NotFoundError, rejectDuplicates } from "@/lib/errors";
@@ -70,7 +71,12 @@ export async function createProject(scope: Scope, input: { name: string; key?: s
   }
   const p = await rejectDuplicates(
     "project",
-    () => prisma.project.create({ data: { organizationId: scope.organizationId, key, name }, select: { id: true, key: true, name: true, createdAt: true } }),
+    () =>
+      prisma.$transaction(async (tx) => {
+        const created = await tx.project.create({ data: { organizationId: scope.organizationId, key, name }, select: { id: true, key: true, name: true, createdAt: true } });
+        await recordAudit(tx, { organizationId: scope.organizationId, action: "project.created", target: { type: "project", id: created.id, label: `${name} (${key})` }, after: { key, name } });
+        return created;
+      }),
     `A project with the key "${key}" already exists in this organization.`,
   );
   return { ...p, graphId: graphIdFor(scope.organizationId, p.key) };

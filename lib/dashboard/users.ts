@@ -1,6 +1,7 @@
 // Organization members, for admins: list, invite, change role, remove. The last admin stays.
 import "server-only";
 import { z } from "zod";
+import { recordAudit } from "@/lib/audit/record";
 import { prisma, Role } from "@/lib/db/client";
 import { createUser } from "@/lib/data/users";
 import { usersOf, type Scope } from "@/lib/data/scope";
@@ -21,7 +22,11 @@ export const inviteSchema = z.object({
 });
 
 export function inviteMember(scope: Scope, input: z.infer<typeof inviteSchema>) {
-  return createUser({ organizationId: scope.organizationId, email: input.email, name: input.name, role: input.role });
+  return prisma.$transaction(async (tx) => {
+    const user = await createUser({ organizationId: scope.organizationId, email: input.email, name: input.name, role: input.role }, tx);
+    await recordAudit(tx, { organizationId: scope.organizationId, action: "user.invited", target: { type: "user", id: user.id, label: user.email }, after: { role: user.role, name: user.name } });
+    return user;
+  });
 }
 
 /**
@@ -31,13 +36,20 @@ export function inviteMember(scope: Scope, input: z.infer<typeof inviteSchema>) 
 async function guardLastAdmin(scope: Scope, userId: string, change: (tx: typeof prisma) => Promise<unknown>, after: Role | null) {
   await prisma.$transaction(
     async (tx) => {
-      const target = await tx.user.findFirst({ where: { ...usersOf(scope), id: userId }, select: { role: true } });
+      const target = await tx.user.findFirst({ where: { ...usersOf(scope), id: userId }, select: { role: true, email: true, name: true } });
       if (!target) throw new NotFoundError("No such user in your organization.");
       if (target.role === "ADMIN" && after !== "ADMIN") {
         const admins = await tx.user.count({ where: { ...usersOf(scope), role: "ADMIN" } });
         if (admins <= 1) throw new ConflictError("The organization's last admin cannot be removed or demoted.");
       }
       await change(tx as typeof prisma);
+      await recordAudit(tx, {
+        organizationId: scope.organizationId,
+        action: after ? "user.role_changed" : "user.removed",
+        target: { type: "user", id: userId, label: target.email },
+        before: { role: target.role, name: target.name },
+        ...(after ? { after: { role: after } } : {}),
+      });
     },
     { isolationLevel: "Serializable" },
   );

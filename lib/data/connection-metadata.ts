@@ -21,6 +21,8 @@ export const connectionMetadataSchema = z.looseObject({
   permissions: texts,
   /** Set while an admin or the owner has paused its syncs (ISO time). */
   syncsPausedAt: text,
+  /** Why Atlas paused them itself (auto-pause after failed syncs); absent when a person paused them. */
+  syncsPausedReason: text,
   reauthorizedAt: text,
   /** The problem that put the connection in ERROR or EXPIRED. */
   lastError: errorEntrySchema.optional().catch(undefined),

@@ -37,9 +37,10 @@ export function getUserWithConnections(organizationId: string, email: string) {
   });
 }
 
-export function createUser(input: { organizationId: string; email: string; name?: string | null; role?: Role }) {
+/** `db`: a transaction to create the user in (an invitation is audited in the same one). */
+export function createUser(input: { organizationId: string; email: string; name?: string | null; role?: Role }, db: Pick<typeof prisma, "user"> = prisma) {
   return rejectDuplicates("user", () =>
-    prisma.user.create({
+    db.user.create({
       data: { ...input, email: input.email.toLowerCase() },
       select: { id: true, email: true, name: true, role: true, organizationId: true },
     }),

@@ -5,7 +5,9 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
+import { recordAudit } from "@/lib/audit/record";
 import { prisma, type Provider } from "@/lib/db/client";
+import { accountNameOf } from "@/lib/data/connection-metadata";
 import { connectionsVisibleTo, usersOf, type Scope } from "@/lib/data/scope";
 import { NotFoundError } from "@/lib/errors";
 import { projectKeyOf, projectKeySchema } from "@/lib/project-key";
@@ -51,7 +53,10 @@ export async function createConnectSession(scope: Scope, provider: Provider, pro
     // The auth webhook brings these back; they decide the new connection's organization and project.
     tags: { organization_id: user.organization.id, project_id: project },
   });
-  await recordSession(user.id, provider, data, { integrationId, scope: { organizationId: user.organization.id, projectId: project } });
+  await recordSession(user.id, provider, data, { integrationId, scope: { organizationId: user.organization.id, projectId: project } }, {
+    action: "connection.connect_started",
+    target: { type: "connection", label: `${provider} → ${project}` },
+  });
   return { token: data.token, expiresAt: data.expires_at, integrationId, connectLink: data.connect_link };
 }
 
@@ -77,7 +82,7 @@ export async function createReconnectSession(scope: Scope, connectionRowId: stri
     scope: { organizationId: connection.organizationId, projectId },
     reconnectConnectionId: connection.id,
     ...(scope.userId !== connection.userId ? { requestedBy: scope.userId } : {}),
-  });
+  }, { action: "connection.reconnect_started", target: auditTarget(connection) });
   return { token: data.token, expiresAt: data.expires_at, integrationId, connectLink: data.connect_link };
 }
 
@@ -86,38 +91,60 @@ async function recordSession(
   provider: Provider,
   session: { token: string; expires_at: string; connect_link?: string },
   details: { integrationId: string; scope: { organizationId: string; projectId: string }; reconnectConnectionId?: string; requestedBy?: string },
+  audit: { action: "connection.connect_started" | "connection.reconnect_started"; target: { type: string; id?: string; label?: string } },
 ) {
-  await prisma.session.create({
-    data: {
-      sessionId: sessionIdOf(session.token),
-      userId,
-      provider,
-      metadata: { tokenExpiry: session.expires_at, ...details, nonce: randomBytes(16).toString("hex") },
-    },
+  await prisma.$transaction(async (tx) => {
+    await tx.session.create({
+      data: {
+        sessionId: sessionIdOf(session.token),
+        userId,
+        provider,
+        metadata: { tokenExpiry: session.expires_at, ...details, nonce: randomBytes(16).toString("hex") },
+      },
+    });
+    await recordAudit(tx, { organizationId: details.scope.organizationId, ...audit, details: { provider, projectId: details.scope.projectId } });
   });
 }
+
+/** How the audit trail names a connection (kept as text: the row may be deleted later). */
+const auditTarget = (c: { id: string; provider: Provider; metadata: unknown }) => ({
+  type: "connection",
+  id: c.id,
+  label: [c.provider, accountNameOf(c)].filter(Boolean).join(" "),
+});
 
 /** Runs the connection's syncs now instead of at their next schedule. */
 export async function triggerSyncNow(scope: Scope, connectionRowId: string): Promise<void> {
   const connection = await visibleConnection(scope, connectionRowId);
   await nangoClient().triggerSync(integrationOf(connection), providerConfig(connection.provider).syncs, connection.connectionId);
+  await recordAudit(prisma, { organizationId: connection.organizationId, action: "connection.sync_now", target: auditTarget(connection) });
 }
 
-/** Stops the connection's scheduled syncs; metadata.syncsPausedAt tells the dashboard. */
-export async function pauseSyncs(scope: Scope, connectionRowId: string): Promise<void> {
+/**
+ * Stops the connection's scheduled syncs; metadata.syncsPausedAt tells the dashboard. `reason` is Atlas's own
+ * (auto-pause): kept in metadata.syncsPausedReason and audited as connection.auto_paused.
+ */
+export async function pauseSyncs(scope: Scope, connectionRowId: string, reason?: string): Promise<void> {
   const connection = await visibleConnection(scope, connectionRowId);
   await nangoClient().pauseSync(integrationOf(connection), providerConfig(connection.provider).syncs, connection.connectionId);
-  // One key changed in place: a webhook updating the same metadata meanwhile keeps its change.
-  await prisma.$executeRaw`
-    UPDATE "Connection" SET metadata = COALESCE(metadata, '{}'::jsonb) || jsonb_build_object('syncsPausedAt', ${new Date().toISOString()}::text),
-      "updatedAt" = now()
-    WHERE id = ${connection.id}`;
+  const patch = { syncsPausedAt: new Date().toISOString(), ...(reason ? { syncsPausedReason: reason } : {}) };
+  await prisma.$transaction(async (tx) => {
+    // Keys changed in place: a webhook updating the same metadata meanwhile keeps its change.
+    await tx.$executeRaw`
+      UPDATE "Connection" SET metadata = (COALESCE(metadata, '{}'::jsonb) - 'syncsPausedReason') || ${JSON.stringify(patch)}::jsonb,
+        "updatedAt" = now()
+      WHERE id = ${connection.id}`;
+    await recordAudit(tx, { organizationId: connection.organizationId, action: reason ? "connection.auto_paused" : "connection.paused", target: auditTarget(connection), ...(reason ? { details: { reason } } : {}) });
+  });
 }
 
 export async function resumeSyncs(scope: Scope, connectionRowId: string): Promise<void> {
   const connection = await visibleConnection(scope, connectionRowId);
   await nangoClient().startSync(integrationOf(connection), providerConfig(connection.provider).syncs, connection.connectionId);
-  await prisma.$executeRaw`UPDATE "Connection" SET metadata = metadata - 'syncsPausedAt', "updatedAt" = now() WHERE id = ${connection.id}`;
+  await prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`UPDATE "Connection" SET metadata = metadata - 'syncsPausedAt' - 'syncsPausedReason', "updatedAt" = now() WHERE id = ${connection.id}`;
+    await recordAudit(tx, { organizationId: connection.organizationId, action: "connection.resumed", target: auditTarget(connection) });
+  });
 }
 
 /** Deletes the connection in Nango (revoking Atlas's access), then the row and its sync jobs. */
@@ -129,7 +156,11 @@ export async function disconnect(scope: Scope, connectionRowId: string): Promise
     // Already gone in Nango (deleted there, or an earlier attempt): finish the job on our side.
     if (!isUnknownToNango(err)) throw err;
   }
-  await prisma.connection.deleteMany({ where: { id: connection.id, ...connectionsVisibleTo(scope) } });
+  await prisma.$transaction(async (tx) => {
+    const { count } = await tx.connection.deleteMany({ where: { id: connection.id, ...connectionsVisibleTo(scope) } });
+    // The row and its sync jobs go; the audit event is what remains of them.
+    if (count) await recordAudit(tx, { organizationId: connection.organizationId, action: "connection.disconnected", target: auditTarget(connection), before: { status: connection.status, userId: connection.userId, metadata: connection.metadata ?? {} } });
+  });
 }
 
 /** Nango answers DELETE of a connection it does not know with 400 unknown_connection (GET with 404). */
