@@ -12,7 +12,7 @@ let sandbox: NangoSandbox;
 let nango: Nango;
 
 beforeAll(async () => {
-  sandbox = await startNangoSandbox({ secretKey: SECRET, webhookSigningKey: "contract-api-signing", rateLimitPerMinute: 100_000, triggeredRunMs: 300 });
+  sandbox = await startNangoSandbox({ secretKey: SECRET, webhookSigningKey: "contract-api-signing", rateLimitPerMinute: 100_000, triggeredRunMs: 60_000 });
   nango = new Nango({ apiKey: SECRET, host: sandbox.url });
 });
 afterAll(() => sandbox.stop());
@@ -147,7 +147,7 @@ describe("Nango's API (contract)", () => {
     const sent = sandbox.webhooks.length;
     await nango.triggerSync("github", ["issues"], connectionId);
     expect((await nango.syncStatus("github", ["issues"], connectionId)).syncs[0]).toMatchObject({ status: "RUNNING", latestExecutionStatus: "RUNNING" });
-    await sandbox.idle();
+    await sandbox.finishTriggeredRuns();
     [issues] = (await nango.syncStatus("github", ["issues"], connectionId)).syncs;
     expect(issues).toMatchObject({ status: "SUCCESS", latestExecutionStatus: "SUCCESS", finishedAt: expect.any(String), latestResult: { Issue: { added: 2, updated: 0, deleted: 0 } }, recordCount: { Issue: 2 } });
     expect(sandbox.webhooks.slice(sent).map((w) => w.payload)).toEqual([expect.objectContaining({ type: "sync", success: true, syncName: "issues", connectionId })]);

@@ -13,7 +13,7 @@ let nango: Nango;
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  sandbox = await startNangoSandbox({ secretKey: SECRET, webhookSigningKey: SIGNING, webhookUrl: receiver.url, rateLimitPerMinute: 10_000 });
+  sandbox = await startNangoSandbox({ secretKey: SECRET, webhookSigningKey: SIGNING, webhookUrl: receiver.url, rateLimitPerMinute: 10_000, triggeredRunMs: 60_000 });
   nango = new Nango({ apiKey: SECRET, host: sandbox.url, webhookSigningKey: SIGNING });
 });
 afterAll(async () => {
@@ -290,7 +290,7 @@ describe("syncs", () => {
       ["pull-requests", "PAUSED"],
     ]);
     // The triggered run finishes and reports by webhook, as Nango does.
-    await sandbox.idle();
+    await sandbox.finishTriggeredRuns();
     expect(receiver.received.slice(before).map((r) => JSON.parse(r.body))).toEqual([
       expect.objectContaining({ type: "sync", syncName: "issues", success: true, connectionId, responseResults: { added: 2, updated: 1, deleted: 0 } }),
     ]);

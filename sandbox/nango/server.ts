@@ -103,6 +103,8 @@ export async function startNangoSandbox(opts: NangoSandboxOptions) {
     rotateSigningKey: (newKey: string) => rotateSigningKey(store, newKey),
     /** Resolves once every triggered ("Sync now") run has finished and sent its webhooks. */
     idle: () => runs.idle(),
+    /** Finishes every triggered run at once (instead of after `triggeredRunMs`) and waits for its webhooks. */
+    finishTriggeredRuns: () => runs.finishNow(),
     /** Test helpers: inspect state. */
     getConnectionIds: () => [...store.connections.keys()],
     hasSession: (token: string) => store.sessions.has(token),

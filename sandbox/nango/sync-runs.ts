@@ -142,18 +142,21 @@ export function triggerRun(store: Store, runs: Runs, c: SandboxConnection, sync:
 /** Timers of triggered runs, so that tests can wait for them and stop() can cancel them. */
 export type Runs = ReturnType<typeof createRuns>;
 export function createRuns() {
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Map<NodeJS.Timeout, () => Promise<void>>();
   const running = new Set<Promise<void>>();
+  const start = (timer: NodeJS.Timeout) => {
+    const run = timers.get(timer);
+    if (!run) return;
+    timers.delete(timer);
+    const p = run()
+      .catch((err: unknown) => console.error("[nango sandbox] triggered run failed:", err))
+      .finally(() => running.delete(p));
+    running.add(p);
+  };
   return {
     schedule(ms: number, run: () => Promise<void>) {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        const p = run()
-          .catch((err: unknown) => console.error("[nango sandbox] triggered run failed:", err))
-          .finally(() => running.delete(p));
-        running.add(p);
-      }, ms);
-      timers.add(timer);
+      const timer: NodeJS.Timeout = setTimeout(() => start(timer), ms).unref();
+      timers.set(timer, run);
     },
     /** Resolves once every scheduled run has finished (runs scheduled meanwhile included). */
     async idle() {
@@ -161,8 +164,16 @@ export function createRuns() {
         await (running.size ? Promise.all(running) : new Promise((r) => setTimeout(r, 5)));
       }
     },
+    /** Starts every scheduled run now instead of at its time, then waits for them: no sleeping in tests. */
+    async finishNow() {
+      for (const timer of [...timers.keys()]) {
+        clearTimeout(timer);
+        start(timer);
+      }
+      await this.idle();
+    },
     cancel() {
-      for (const t of timers) clearTimeout(t);
+      for (const t of timers.keys()) clearTimeout(t);
       timers.clear();
     },
   };
