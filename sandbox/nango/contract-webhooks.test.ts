@@ -1,6 +1,8 @@
 // Contract tests, webhooks Nango sends: one per fact Atlas must not get wrong, each citing the file of
 // NangoHQ/nango whose behaviour the sandbox reproduces. Deliveries are checked as the app receives them:
 // raw HTTP bodies, verified with the real SDK.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { Nango } from "@nangohq/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNangoSandbox, type NangoSandbox } from "./index";
@@ -107,6 +109,24 @@ describe("Nango's webhooks (contract)", () => {
       expect(webhook).toMatchObject({ status: null, attempts: 3, error: "ECONNREFUSED" });
     } finally {
       await s.stop();
+    }
+    // No answer within the attempt's timeout (Nango: 20 s): axios' ECONNABORTED, retried too.
+    const silent = http.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const slow = await startNangoSandbox({
+      secretKey: SECRET,
+      webhookSigningKey: SIGNING,
+      webhookUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/`,
+      webhookBackoffMs: 10,
+      webhookTimeoutMs: 50,
+    });
+    try {
+      const { webhook } = await slow.connect({ integrationId: "github", endUser });
+      expect(webhook).toMatchObject({ status: null, attempts: 3, error: "ECONNABORTED" });
+    } finally {
+      await slow.stop();
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
     }
   });
 
