@@ -10,9 +10,8 @@
  *   else its "created" time (for a deletion, Nango's deleted_at), never the ingestion time.
  * - Text over Zep's 10,000 characters becomes ordered chunks, each starting with one line naming the item
  *   and "part i of n"; removing that line from each chunk and concatenating gives the text back exactly.
- * - A DELETED record becomes a deletion-marker episode, not a delete of earlier episodes: Zep's graph is
- *   temporal, so "X was deleted on D" lets it invalidate X's facts while keeping their history, and Atlas
- *   keeps no record→episode-uuid map that a hard delete would need (see the report on schema fields).
+ * - A DELETED record still gets a text ("X was deleted on D"), but ingestion does not send it: it deletes
+ *   the record's episodes by the uuids the ledger keeps (lib/ingest/ingest.ts).
  */
 import "server-only";
 import { createHash } from "node:crypto";
@@ -41,7 +40,7 @@ export type RecordSource = {
 };
 
 /** An episode ready for writeEpisode, with the key that makes re-ingesting it detectable. */
-export type EpisodeDraft = EpisodeInput & { key: string; metadata: EpisodeMetadata };
+export type EpisodeDraft = EpisodeInput & { key: string; metadata: EpisodeMetadata; /** The item's heading, for the ledger. */ title: string };
 
 /** What a record says, before it becomes text: a title line, labelled facts and a free-text body. */
 type Described = {
@@ -93,6 +92,7 @@ export function recordToEpisodes(record: NangoRecord, source: RecordSource): Epi
     if (d.url) metadata.url = d.url; // 10th and last key: Zep allows no more
     return {
       key,
+      title: d.heading,
       type: "text",
       data,
       createdAt,

@@ -50,6 +50,8 @@ const fastRetry = (sleeps: number[] = []): ZepCallOptions => ({
 });
 
 let n = 0;
+// The ledger's owner columns; graphs here are made up per test, the ledger rows follow them.
+const owner = { organizationId: "org-ingest-test", projectKey: "p" };
 const source = (): RecordSource => ({ provider: "github", connectionId: `conn-${n++}`, model: "Issue" });
 
 describe("ingestRecords", () => {
@@ -62,7 +64,7 @@ describe("ingestRecords", () => {
     const first = await ingestRecords({
       records: stream(records, { 2000: () => sandbox.setFault({ status: 500, times: 1000 }) }),
       graphId,
-      source: src,
+      source: src, owner,
       zep: fastRetry(),
       onCheckpoint: (c) => void cursors.push(c),
     }).catch((e) => e);
@@ -75,7 +77,7 @@ describe("ingestRecords", () => {
     expect(cursors.at(-1)).toBe("cursor-1999");
 
     const progress: number[] = [];
-    const second = await ingestRecords({ records: stream(records), graphId, source: src, zep: fastRetry(), onProgress: (c) => progress.push(c) });
+    const second = await ingestRecords({ records: stream(records), graphId, source: src, owner, zep: fastRetry(), onProgress: (c) => progress.push(c) });
     expect(second).toMatchObject({ records: 5000, episodesWritten: 3000, episodesSkipped: 2000, errors: [] });
     expect(progress.at(-1)).toBe(5000);
 
@@ -86,7 +88,7 @@ describe("ingestRecords", () => {
     expect(sandbox.maxInFlight(graphId)).toBe(1);
 
     // A third run has nothing to do.
-    const third = await ingestRecords({ records: stream(records.slice(0, 100)), graphId, source: src, zep: fastRetry() });
+    const third = await ingestRecords({ records: stream(records.slice(0, 100)), graphId, source: src, owner, zep: fastRetry() });
     expect(third).toMatchObject({ episodesWritten: 0, episodesSkipped: 100 });
   }, 120_000); // ~8,000 HTTP round trips through the SDK
 
@@ -95,8 +97,8 @@ describe("ingestRecords", () => {
     const src = source();
     const records = Array.from({ length: 100 }, (_, i) => issue(i));
     const [a, b] = await Promise.all([
-      ingestRecords({ records: stream(records), graphId, source: src, zep: fastRetry() }),
-      ingestRecords({ records: stream(records), graphId, source: src, zep: fastRetry() }),
+      ingestRecords({ records: stream(records), graphId, source: src, owner, zep: fastRetry() }),
+      ingestRecords({ records: stream(records), graphId, source: src, owner, zep: fastRetry() }),
     ]);
     expect(a.episodesWritten + b.episodesWritten).toBe(100);
     expect(a.episodesSkipped + b.episodesSkipped).toBe(100);
@@ -110,7 +112,7 @@ describe("ingestRecords", () => {
     const result = await ingestRecords({
       records: stream(Array.from({ length: 50 }, (_, i) => issue(i)), { 10: () => sandbox.setFault({ status: 429, retryAfterSeconds: 2, times: 3 }) }),
       graphId,
-      source: source(),
+      source: source(), owner,
       zep: { ...fastRetry(sleeps), onError: (e) => seen.push(e.code) },
     });
     expect(result.records).toBe(50);
@@ -128,8 +130,10 @@ describe("ingestRecords", () => {
         5: () => sandbox.setFault({ status: 503, times: 2 }),
         30: () => sandbox.setFault({ status: 500, times: 3 }),
       }),
+      // Ledger pages of 10 records, so the two bursts start in different pages (a page is read before it is written).
+      pageSize: 10,
       graphId,
-      source: source(),
+      source: source(), owner,
       zep: fastRetry(),
     });
     expect(result.errors.map((e) => e.code)).toEqual(Array(5).fill("ZEP_UNAVAILABLE"));
@@ -148,8 +152,8 @@ describe("ingestRecords", () => {
     const graphB = graphIdFor(`org-b-${Date.now()}`, "default");
     const long = { ...issue(1, "acme/atlas", "aardvark"), body: "aardvark ".repeat(3000) };
     await Promise.all([
-      ingestRecords({ records: stream([long, issue(2, "acme/atlas", "aardvark")]), graphId: graphA, source: source(), zep: fastRetry() }),
-      ingestRecords({ records: stream([issue(1, "globex/core", "zebra")]), graphId: graphB, source: source(), zep: fastRetry() }),
+      ingestRecords({ records: stream([long, issue(2, "acme/atlas", "aardvark")]), graphId: graphA, source: source(), owner, zep: fastRetry() }),
+      ingestRecords({ records: stream([issue(1, "globex/core", "zebra")]), graphId: graphB, source: source(), owner, zep: fastRetry() }),
     ]);
     const a = sandbox.episodes(graphA);
     expect(a.map((e) => [e.metadata?.recordId, e.metadata?.chunkIndex, e.metadata?.chunkCount])).toEqual([

@@ -1,37 +1,56 @@
 /**
- * Streams Nango records into one Zep graph, exactly once per record version.
+ * Streams Nango records into one Zep graph, exactly once per record version, through the ledger
+ * (GraphWrite, ledger.ts). Records are handled a page at a time:
  *
- * Idempotency: every episode carries a deterministic `episodeKey` (connection, model, record id,
- * last_modified_at, action, chunk) in its metadata. Before writing, the graph's recent episodes are read
- * and their keys skipped, so a retried run (same records, or resumed from an older cursor) writes nothing
- * twice, including the remaining chunks of a record that was half written. Callers that already know the
- * written keys (or whose graph is larger than `scanLastN`) pass `existingKeys`. `onCheckpoint` gives the
- * Nango cursor of each fully written record, for resuming `listRecords` without re-reading everything.
+ *   1. one SELECT: the ledger rows of the page's records;
+ *   2. per record: unchanged version (same content hash, WRITTEN) → skipped; DELETED → its episodes are
+ *      deleted by uuid; new or changed → its earlier episodes are deleted, then its chunks added;
+ *   3. before any Zep call, one upsert marks the records about to be written PENDING (with the content hash,
+ *      keeping the earlier version's uuids); after the page, one upsert completes them (WRITTEN / DELETED /
+ *      FAILED, with the uuids graph.add returned).
+ *
+ * Delete first, then add: Zep deletes "the edges associated with" an episode, and Graphiti dedupes a new
+ * episode's facts into existing edges; deleting the old episode after the new one was processed could take
+ * the new version's facts with it. The price is a short window without the record, and after a failure in
+ * between a record missing from the graph (its row stays PENDING, and the next run writes it).
+ *
+ * A record Zep refuses (4xx other than 401/403/404/408/429) is recorded FAILED with its error and the run
+ * goes on; anything else (Zep down past the retries, a missing graph, a bad key) stops the run, after the
+ * rows of the records already done are completed, so a retry resumes from `lastCursor`.
+ *
+ * A write whose answer was lost (timeout, network): looked for by key before re-sending (lib/zep), and a
+ * PENDING row found on a later run is handled the same way, chunk by chunk. Re-sent anyway → `uncertain`.
  */
 import "server-only";
-import { ensureGraph, KeyedSerializer, listEpisodes, writeEpisode, ZepCallError, type ZepCallOptions, type ZepErrorEntry } from "@/lib/zep";
-import { recordToEpisodes, type NangoRecord, type RecordSource } from "./episodes";
+import { createHash } from "node:crypto";
+import { deleteEpisode, ensureGraph, findEpisodeByKey, KeyedSerializer, writeEpisode, ZepCallError, type ZepCallOptions, type ZepErrorEntry } from "@/lib/zep";
+import { isDeletion, recordToEpisodes, type EpisodeDraft, type NangoRecord, type RecordSource } from "./episodes";
+import { lookupRecords, upsertRecords, type LedgerRow, type LedgerTarget, type LedgerWrite } from "./ledger";
 
 export type IngestOptions = {
   records: AsyncIterable<NangoRecord> | Iterable<NangoRecord>;
   /** From graphIdFor(organizationId, projectId): the only graph this run may touch. */
   graphId: string;
   source: RecordSource;
+  /** Whose graph it is, for the ledger. */
+  owner: { organizationId: string; projectKey: string };
+  syncJobId?: string | null;
   /** Client, retry policy; errors are also collected in the result. */
   zep?: ZepCallOptions;
-  /** Episode keys known to be in the graph already; default: read from the graph's last `scanLastN` episodes. */
-  existingKeys?: Set<string>;
-  scanLastN?: number;
-  /** Records handled so far (written or skipped), after each record. */
+  /** Records per ledger page (default 500, like a listRecords page). */
+  pageSize?: number;
+  /** Records handled so far (written, skipped or failed), after each page. */
   onProgress?: (count: number) => void;
-  /** The Nango cursor of a record once all its episodes are in Zep. */
-  onCheckpoint?: (cursor: string) => void | Promise<void>;
+  /** After each page's rows are complete: the Nango cursor of its last record, and the counts so far. */
+  onCheckpoint?: (cursor: string, counts: { records: number; failed: number }) => void | Promise<void>;
 };
 
 export type IngestResult = {
   records: number;
   episodesWritten: number;
   episodesSkipped: number;
+  episodesDeleted: number;
+  recordsFailed: number;
   /** Every failed attempt, in SyncJob.errors shape; present even when the run succeeded after retries. */
   errors: ZepErrorEntry[];
 };
@@ -51,17 +70,40 @@ export class IngestError extends Error {
   }
 }
 
-// One run per graph at a time in this process: two runs started together (say, two webhooks for the same
-// sync) would both read the graph's keys before either wrote, and then both write the same records.
-// Across processes, give the job queue a singleton key per graph (pg-boss `singletonKey: graphId`).
+// One run per graph at a time in this process (across processes: the graph lock, graph-lock.ts). Two runs
+// of the same records would otherwise both read the ledger before either wrote.
 const runs = new KeyedSerializer();
 
 export function ingestRecords(opts: IngestOptions): Promise<IngestResult> {
   return runs.run(opts.graphId, () => ingestExclusively(opts));
 }
 
+/** A record Zep refused for what it is: recorded FAILED, the run goes on. */
+const isPoison = (err: unknown) => err instanceof ZepCallError && err.code === "ZEP_REJECTED";
+
+type Planned = {
+  record: NangoRecord;
+  recordId: string;
+  drafts: EpisodeDraft[];
+  write: LedgerWrite;
+  row: LedgerRow | undefined;
+  kind: "skip" | "write" | "delete";
+};
+
+async function* pages(records: IngestOptions["records"], size: number): AsyncGenerator<NangoRecord[]> {
+  let page: NangoRecord[] = [];
+  for await (const r of records) {
+    page.push(r);
+    if (page.length >= size) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length) yield page;
+}
+
 async function ingestExclusively(opts: IngestOptions): Promise<IngestResult> {
-  const result: IngestResult = { records: 0, episodesWritten: 0, episodesSkipped: 0, errors: [] };
+  const result: IngestResult = { records: 0, episodesWritten: 0, episodesSkipped: 0, episodesDeleted: 0, recordsFailed: 0, errors: [] };
   const zep: ZepCallOptions = {
     ...opts.zep,
     onError: (entry) => {
@@ -69,39 +111,169 @@ async function ingestExclusively(opts: IngestOptions): Promise<IngestResult> {
       opts.zep?.onError?.(entry);
     },
   };
+  const target: LedgerTarget = {
+    organizationId: opts.owner.organizationId,
+    projectKey: opts.owner.projectKey,
+    graphId: opts.graphId,
+    connectionId: opts.source.connectionId,
+    provider: opts.source.provider,
+    model: opts.source.model,
+  };
   let lastCursor: string | undefined;
   try {
     await ensureGraph(opts.graphId, zep);
-    const written = opts.existingKeys ?? (await keysInGraph(opts.graphId, opts.scanLastN ?? 10_000, zep));
-    for await (const record of opts.records) {
-      for (const draft of recordToEpisodes(record, opts.source)) {
-        if (written.has(draft.key)) {
-          result.episodesSkipped++;
-          continue;
-        }
-        const { key: _key, ...episode } = draft;
-        await writeEpisode(opts.graphId, episode, zep);
-        written.add(draft.key);
-        result.episodesWritten++;
-      }
-      result.records++;
-      lastCursor = record._nango_metadata?.cursor;
-      if (lastCursor) await opts.onCheckpoint?.(lastCursor);
-      opts.onProgress?.(result.records);
-    }
   } catch (err) {
     if (err instanceof ZepCallError) throw new IngestError(err, result, lastCursor);
     throw err;
   }
+
+  for await (const page of pages(opts.records, opts.pageSize ?? 500)) {
+    const plans = plan(page, opts.source, await lookupRecords(target, page.map((r) => String(r.id))));
+    await upsertRecords(
+      target,
+      plans.filter((p) => p.kind !== "skip" && p.write.status !== "FAILED").map((p) => ({ ...p.write, status: "PENDING" as const, episodeUuids: [] })),
+      { syncJobId: opts.syncJobId, keepEpisodes: true },
+    );
+
+    const done: LedgerWrite[] = [];
+    let stop: RecordStop | undefined;
+    let pageCursor: string | undefined;
+    let handled = 0;
+    for (const p of plans) {
+      if (stop) {
+        // Marked PENDING above, never reached: say so, so the next run knows nothing of it was sent.
+        if (p.kind !== "skip" && p.write.status !== "FAILED")
+          done.push({ ...p.write, status: "PENDING", errorCode: NOT_SENT, episodeUuids: p.row?.episodeUuids ?? [] });
+        continue;
+      }
+      try {
+        const outcome = await apply(p, opts.graphId, zep, result);
+        if (outcome.write) done.push(outcome.write);
+        if (outcome.write?.status === "FAILED") result.recordsFailed++;
+        handled++;
+        pageCursor = p.record._nango_metadata?.cursor ?? pageCursor;
+      } catch (err) {
+        if (!(err instanceof RecordStop)) throw err;
+        // The record that stopped the run stays PENDING with the episodes known to be in the graph.
+        stop = err;
+        done.push({ ...err.known, status: "PENDING" });
+      }
+    }
+    await upsertRecords(target, done, { syncJobId: opts.syncJobId });
+    result.records += handled;
+    if (pageCursor) {
+      lastCursor = pageCursor;
+      await opts.onCheckpoint?.(pageCursor, { records: result.records, failed: result.recordsFailed });
+    }
+    opts.onProgress?.(result.records);
+    if (stop) throw new IngestError(stop.zepError, result, lastCursor);
+  }
   return result;
 }
 
-async function keysInGraph(graphId: string, lastn: number, zep: ZepCallOptions): Promise<Set<string>> {
-  const episodes = await listEpisodes(graphId, lastn, zep);
-  const keys = new Set<string>();
-  for (const e of episodes) {
-    const key = e.metadata?.episodeKey;
-    if (typeof key === "string") keys.add(key);
+const hashOf = (drafts: EpisodeDraft[]) => {
+  const h = createHash("sha256");
+  for (const d of drafts) h.update(d.data).update("\u0000").update(d.createdAt ?? "").update("\u0001");
+  return h.digest("hex");
+};
+
+function plan(page: NangoRecord[], source: RecordSource, rows: Map<string, LedgerRow>): Planned[] {
+  return page.map((record): Planned => {
+    const recordId = String(record.id);
+    const meta = record._nango_metadata;
+    const row = rows.get(recordId);
+    const version = meta?.last_modified_at ?? "";
+    const action = meta?.last_action ?? "";
+    let drafts: EpisodeDraft[];
+    try {
+      drafts = recordToEpisodes(record, source);
+    } catch (err) {
+      // A record we cannot describe deterministically is poison too: recorded, not retried in a loop.
+      const write: LedgerWrite = {
+        recordId, version, action, contentHash: "", chunkCount: 0, episodeUuids: row?.episodeUuids ?? [],
+        status: "FAILED", errorCode: "INVALID_RECORD", error: err instanceof Error ? err.message : String(err),
+      };
+      return { record, recordId, drafts: [], write, row, kind: "write" };
+    }
+    const deleted = isDeletion(record);
+    const contentHash = deleted ? "" : hashOf(drafts);
+    const write: LedgerWrite = {
+      recordId, version, action, contentHash, chunkCount: deleted ? 0 : drafts.length, episodeUuids: [],
+      status: deleted ? "DELETED" : "WRITTEN", title: drafts[0]?.title ?? null, url: drafts[0]?.metadata.url !== undefined ? String(drafts[0].metadata.url) : null,
+    };
+    if (deleted) return { record, recordId, drafts, write, row, kind: row?.status === "DELETED" ? "skip" : "delete" };
+    const unchanged = row?.status === "WRITTEN" && row.contentHash === contentHash;
+    return { record, recordId, drafts, write, row, kind: unchanged ? "skip" : "write" };
+  });
+}
+
+/** The run must stop at this record; `known` is its row with the episodes known to be in the graph. */
+class RecordStop extends Error {
+  constructor(
+    readonly zepError: ZepCallError,
+    readonly known: LedgerWrite,
+  ) {
+    super(zepError.message);
   }
-  return keys;
+}
+
+// Why a row was left PENDING by a run that stopped in order (a crash leaves none: then nothing is known).
+const NOT_SENT = "NOT_SENT"; // nothing of this version was sent; episodeUuids are the earlier version's
+const INTERRUPTED = "INTERRUPTED"; // episodeUuids are this version's first chunks, in order
+
+async function apply(p: Planned, graphId: string, zep: ZepCallOptions, result: IngestResult): Promise<{ write?: LedgerWrite }> {
+  if (p.kind === "skip") {
+    result.episodesSkipped += p.drafts.length;
+    // A new version with the same text: only the row's version moves.
+    return p.row && p.row.version !== p.write.version ? { write: { ...p.write, episodeUuids: p.row.episodeUuids } } : {};
+  }
+  if (p.write.status === "FAILED") return { write: p.write };
+
+  const row = p.row;
+  const resumable = row?.status === "PENDING" && row.errorCode === INTERRUPTED && row.contentHash === p.write.contentHash;
+  // A PENDING row a crash left: some chunks may be in the graph without their uuids being known.
+  const unknown = row?.status === "PENDING" && row.errorCode !== NOT_SENT && row.errorCode !== INTERRUPTED;
+
+  // Earlier episodes of the record first (a deletion, or the version being replaced), by uuid.
+  const old = resumable ? [] : (row?.episodeUuids ?? []);
+  for (const [i, uuid] of old.entries()) {
+    try {
+      await deleteEpisode(uuid, zep);
+      result.episodesDeleted++;
+    } catch (err) {
+      if (isPoison(err)) return { write: { ...p.write, status: "FAILED", episodeUuids: old.slice(i), ...errorOf(err) } };
+      if (err instanceof ZepCallError) throw new RecordStop(err, { ...p.write, episodeUuids: old.slice(i), errorCode: NOT_SENT });
+      throw err;
+    }
+  }
+  if (p.kind === "delete") return { write: p.write };
+
+  const uuids: string[] = resumable ? [...row!.episodeUuids] : [];
+  let uncertain = false;
+  for (const draft of p.drafts.slice(uuids.length)) {
+    const { key: _key, title: _title, ...episode } = draft;
+    try {
+      if (unknown) {
+        const landed = await findEpisodeByKey(graphId, draft.key, draft.data, zep).catch(() => undefined);
+        if (landed) {
+          uuids.push(landed.uuid);
+          result.episodesSkipped++;
+          continue;
+        }
+        uncertain = true; // not found is not proof it never landed
+      }
+      uuids.push((await writeEpisode(graphId, episode, zep, { onResend: () => void (uncertain = true) })).uuid);
+      result.episodesWritten++;
+    } catch (err) {
+      if (isPoison(err)) return { write: { ...p.write, status: "FAILED", episodeUuids: uuids, uncertain, ...errorOf(err) } };
+      if (err instanceof ZepCallError) throw new RecordStop(err, { ...p.write, episodeUuids: uuids, uncertain, errorCode: INTERRUPTED });
+      throw err;
+    }
+  }
+  return { write: { ...p.write, episodeUuids: uuids, uncertain } };
+}
+
+function errorOf(err: unknown) {
+  const e = err as ZepCallError;
+  return { errorCode: `${e.code}${e.statusCode ? `_${e.statusCode}` : ""}`, error: e.errors?.at(-1)?.message ?? e.message };
 }

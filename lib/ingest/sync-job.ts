@@ -8,8 +8,9 @@
  *                         ▼  │
  *                    (IN_PROGRESS) ──last attempt failed, or Nango refused──▶ FAILED ──retrySyncJob──▶ PENDING
  *
- * - Exactly once: ingestRecords skips episodes whose key is already in the graph, and `cursor` (saved with
- *   recordsProcessed, together, every few records) lets a retry skip re-reading what is done.
+ * - Exactly once: ingestRecords skips record versions the ledger (GraphWrite) holds, and `cursor` (saved
+ *   with recordsProcessed, together, after a page's ledger rows are complete) lets a retry skip re-reading.
+ * - A record Zep refuses is FAILED in the ledger and the job still completes, with "N records failed".
  * - One writer per graph across processes: a PostgreSQL advisory lock (graph-lock.ts) held for the run. A job
  *   whose graph is busy is not started ("BUSY"); the queue offers it again a few seconds later.
  * - Bounded runs: after `timeBudgetMs` (or when the worker is shutting down) the run stops at a record
@@ -32,11 +33,11 @@ import { graphIdFor, ZepCallError, type ZepCallOptions } from "@/lib/zep";
 import type { ProviderName } from "./episodes";
 import { tryLockGraph } from "./graph-lock";
 import { IngestError, ingestRecords } from "./ingest";
+import { failedCountOf } from "./ledger";
 import { NangoPermanentError, NangoUnavailableError, nangoRecords, type RecordStreamOptions } from "./nango-records";
+import type { TimedErrorEntry } from "@/lib/data/error-entry";
 
 /** One entry of SyncJob.errors (the seed's shape). */
-export type SyncJobErrorEntry = { message: string; code: string; timestamp: string; retryAfter?: number };
-
 export type RunSyncJobOptions = {
   /** A continuation of a run that yielded: not a new attempt. */
   continuation?: boolean;
@@ -144,7 +145,7 @@ async function runLocked(syncJobId: string, graphId: string, opts: RunSyncJobOpt
   });
   if (claimed.count === 0) return { outcome: "SKIPPED", reason: "the sync job was finished by another run" };
 
-  const pending: SyncJobErrorEntry[] = [];
+  const pending: TimedErrorEntry[] = [];
   let cursor = job.cursor;
   let handled = 0;
   let flushedHandled = 0;
@@ -185,20 +186,28 @@ async function runLocked(syncJobId: string, graphId: string, opts: RunSyncJobOpt
       records,
       graphId,
       source: { provider: target.provider.toLowerCase() as ProviderName, connectionId: target.nangoConnectionId, model: target.model },
+      owner: { organizationId: target.organizationId, projectKey: target.projectId },
+      syncJobId,
+      pageSize: opts.pageSize,
       zep: { ...opts.zep, onError: (e) => void pending.push(e) },
-      onCheckpoint: async (recordCursor) => {
+      // Called once a page's ledger rows are complete: records refused by Zep are not "processed".
+      onCheckpoint: async (recordCursor, counts) => {
         cursor = recordCursor;
-        handled += 1;
+        handled = counts.records - counts.failed;
         if (handled - flushedHandled >= every.records || Date.now() - lastFlush >= every.ms) await flush();
       },
     });
-    handled = result.records;
+    handled = result.records - result.recordsFailed;
 
     if (cancelled) return { outcome: "SKIPPED", reason: "the sync job was cancelled" };
     if (stopped) {
       await flush();
       return { outcome: "YIELDED", recordsProcessed: base + handled };
     }
+    // Across every run of this job (continuations included): the ledger knows which records Zep refused.
+    const failed = await failedCountOf(syncJobId);
+    if (failed > 0)
+      pending.push({ message: `${failed} record${failed === 1 ? "" : "s"} failed and were left out of the graph (see Failed records)`, code: "RECORDS_FAILED", timestamp: new Date().toISOString() });
     const errors = pending.splice(0);
     await saveProgress(syncJobId, { recordsProcessed: base + handled, cursor, errors, status: "COMPLETED" });
     return { outcome: "COMPLETED", recordsProcessed: base + handled, episodesWritten: result.episodesWritten, episodesSkipped: result.episodesSkipped };
@@ -218,7 +227,7 @@ async function runLocked(syncJobId: string, graphId: string, opts: RunSyncJobOpt
 /** recordsProcessed and cursor together (they always describe the same point), plus new error entries. */
 async function saveProgress(
   id: string,
-  p: { recordsProcessed: number; cursor: string | null; errors: SyncJobErrorEntry[]; status?: "COMPLETED" | "FAILED" },
+  p: { recordsProcessed: number; cursor: string | null; errors: TimedErrorEntry[]; status?: "COMPLETED" | "FAILED" },
 ) {
   const finish = p.status ? Prisma.sql`, status = ${p.status}::"SyncStatus", "completedAt" = now()` : Prisma.empty;
   // Only while running: a cancelled (FAILED) job keeps its end; the count of rows tells the run it was cancelled.
@@ -230,7 +239,7 @@ async function saveProgress(
 }
 
 /** A job still PENDING/IN_PROGRESS ends FAILED with these entries appended (recovery: its worker was lost; a cancel). */
-export async function failRunningSyncJob(id: string, entries: SyncJobErrorEntry[], db: Pick<typeof prisma, "$executeRaw"> = prisma): Promise<number> {
+export async function failRunningSyncJob(id: string, entries: TimedErrorEntry[], db: Pick<typeof prisma, "$executeRaw"> = prisma): Promise<number> {
   return db.$executeRaw`
     UPDATE "SyncJob" SET status = 'FAILED', "completedAt" = now(), "errors" = ${appendErrors(JSON.stringify(entries))}
     WHERE id = ${id} AND status IN ('PENDING', 'IN_PROGRESS')`;

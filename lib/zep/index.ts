@@ -14,6 +14,7 @@ export {
   serializePerGraph,
   listEpisodes,
   deleteEpisode,
+  findEpisodeByKey,
   searchGraph,
   MAX_EPISODE_CHARS,
   MAX_METADATA_KEYS,

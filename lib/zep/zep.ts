@@ -13,6 +13,7 @@ import { getEnv, type Env } from "@/lib/env";
 import { UnavailableError } from "@/lib/errors";
 import { retry, RetryGaveUp, workerPolicy, type RetryPolicy as BaseRetryPolicy } from "@/lib/retry";
 import { KeyedSerializer } from "./serialize";
+import type { TimedErrorEntry } from "@/lib/data/error-entry";
 
 // ---- client ---------------------------------------------------------------------------------------
 
@@ -38,7 +39,7 @@ export function zepClient(): ZepClient {
 export type ZepErrorCode = "RATE_LIMIT" | "ZEP_UNAVAILABLE" | "TIMEOUT" | "ZEP_REJECTED" | "ZEP_NOT_FOUND" | "ZEP_UNAUTHORIZED";
 
 /** Same shape as a SyncJob.errors entry, so callers can append these as they are. */
-export type ZepErrorEntry = { message: string; code: ZepErrorCode; timestamp: string; retryAfter?: number };
+export type ZepErrorEntry = TimedErrorEntry & { code: ZepErrorCode };
 
 /** Zep's retry policy: lib/retry's, plus the SDK's per-request timeout in seconds (kept for callers). */
 export type RetryPolicy = BaseRetryPolicy & { timeoutSeconds?: number };
@@ -154,21 +155,36 @@ export async function withRetry<T>(
 // One entry per client and graph: a process creates each graph at most once (and concurrent callers share it).
 const ensured = new WeakMap<ZepClient, Map<string, Promise<void>>>();
 
-/** Creates the graph if needed; "already exists" counts as success. Cached per process and client. */
+/** Makes sure the graph exists (looked up, created when absent). Cached per process and client. */
 export function ensureGraph(graphId: string, opts: ZepCallOptions = {}): Promise<void> {
   const client = opts.client ?? zepClient();
   let cache = ensured.get(client);
   if (!cache) ensured.set(client, (cache = new Map()));
   let pending = cache.get(graphId);
   if (!pending) {
-    pending = withRetry(async (o) => {
+    // Looked up first (404 = absent), then created: no parsing of a create error's text.
+    pending = (async () => {
+      // "Absent" is an answer here, not a failure to report.
+      const lookup = { ...opts, onError: (e: ZepErrorEntry) => void (e.code !== "ZEP_NOT_FOUND" && opts.onError?.(e)) };
+      const found = await withRetry((o) => client.graph.get(graphId, o), lookup).then(
+        () => true,
+        (err) => {
+          if (err instanceof ZepCallError && err.code === "ZEP_NOT_FOUND") return false;
+          throw err;
+        },
+      );
+      if (found) return;
       try {
-        await client.graph.create({ graphId }, o);
+        await withRetry((o) => client.graph.create({ graphId }, o), opts);
       } catch (err) {
-        if (err instanceof ZepError && (err.statusCode === 400 || err.statusCode === 409) && /already exists/i.test(bodyMessage(err.body) ?? err.message)) return;
+        // Created meanwhile by another process: a second lookup settles it.
+        if (err instanceof ZepCallError && err.statusCode !== undefined && err.statusCode < 500) {
+          await withRetry((o) => client.graph.get(graphId, o), opts);
+          return;
+        }
         throw err;
       }
-    }, opts);
+    })();
     // A failure is not cached: the next caller tries again.
     pending.catch(() => cache!.delete(graphId));
     cache.set(graphId, pending);
@@ -198,21 +214,29 @@ const graphQueue = new KeyedSerializer();
  * Writes one episode. Writes to one graph are queued behind each other (retries included, so order holds);
  * different graphs proceed in parallel. Inputs over Zep's limits are refused here, never truncated.
  */
-export async function writeEpisode(graphId: string, episode: EpisodeInput, opts: ZepCallOptions = {}): Promise<Zep.Episode> {
+export async function writeEpisode(
+  graphId: string,
+  episode: EpisodeInput,
+  opts: ZepCallOptions = {},
+  /** onResend: a write whose answer was lost was not found again and is sent once more (a duplicate is possible). */
+  hooks: { onResend?: () => void } = {},
+): Promise<Zep.Episode> {
   if (episode.data.length > MAX_EPISODE_CHARS)
     throw new RangeError(`episode data is ${episode.data.length} characters; Zep accepts ${MAX_EPISODE_CHARS}: chunk it first`);
   if (episode.metadata && Object.keys(episode.metadata).length > MAX_METADATA_KEYS)
     throw new RangeError(`episode metadata has more than ${MAX_METADATA_KEYS} keys`);
   const client = opts.client ?? zepClient();
-  // With a key in the metadata, a write left without an answer (it may have landed) is checked before re-sending.
-  // Writes to this graph are serialized, so a landed write is among the graph's most recent episodes.
+  // With a key in the metadata, a write left without an answer (it may have landed) is looked for before
+  // re-sending. Not by reading the graph's last episodes: Zep orders those by the time we send (the source
+  // record's, possibly years ago), so an episode search on the episode's first line, matched by key.
   const key = episode.metadata?.episodeKey;
   const recover =
     key === undefined
       ? undefined
       : async () => {
-          const recent = await client.graph.episode.getByGraphId(graphId, { lastn: 50 }, { maxRetries: 0, timeoutInSeconds: 10 });
-          return recent.episodes?.find((e) => e.metadata?.episodeKey === key);
+          const found = await findEpisodeByKey(graphId, String(key), episode.data, { ...opts, client }).catch(() => undefined);
+          if (!found) hooks.onResend?.();
+          return found;
         };
   return serializePerGraph(graphId, () =>
     withRetry(
@@ -246,9 +270,26 @@ export async function listEpisodes(graphId: string, lastn: number, opts: ZepCall
   return res.episodes ?? [];
 }
 
+/**
+ * An episode we wrote, found again by its metadata.episodeKey (a write whose answer was lost): an episode
+ * search on its text's first line. One request, no retries; undefined when not found.
+ */
+export async function findEpisodeByKey(graphId: string, key: string, data: string, opts: ZepCallOptions = {}): Promise<Zep.Episode | undefined> {
+  const client = opts.client ?? zepClient();
+  const query = data.split("\n", 1)[0]!.slice(0, 400).trim() || data.slice(0, 400);
+  const res = await client.graph.search({ graphId, query, scope: "episodes", limit: 50 }, { maxRetries: 0, timeoutInSeconds: 10 });
+  return res.episodes?.find((e) => e.metadata?.episodeKey === key);
+}
+
+/** Deletes an episode and what Zep derived only from it. An episode already gone counts as deleted. */
 export async function deleteEpisode(episodeUuid: string, opts: ZepCallOptions = {}): Promise<void> {
   const client = opts.client ?? zepClient();
-  await withRetry((o) => client.graph.episode.delete(episodeUuid, o), opts);
+  try {
+    await withRetry((o) => client.graph.episode.delete(episodeUuid, o), opts);
+  } catch (err) {
+    if (err instanceof ZepCallError && err.code === "ZEP_NOT_FOUND") return;
+    throw err;
+  }
 }
 
 // ---- search ---------------------------------------------------------------------------------------

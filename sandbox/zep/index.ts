@@ -1,2 +1,3 @@
 export { startZepSandbox } from "./server";
-export type { ZepSandbox, ZepSandboxFault, ZepSandboxOptions, SandboxEpisode, SandboxGraph, SandboxRequest } from "./server";
+export type { ZepSandbox, ZepSandboxFault, ZepSandboxOptions, SandboxEpisode, SandboxEdge, SandboxGraph, SandboxRequest } from "./server";
+export { deriveFacts } from "./facts";

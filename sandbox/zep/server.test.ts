@@ -189,3 +189,109 @@ describe("Zep sandbox, driven by @getzep/zep-cloud", () => {
     expect(sandbox.maxInFlight(id)).toBe(1);
   });
 });
+
+// What real Zep does that a naive fake would not (one test per behaviour), through the real SDK.
+describe("Zep sandbox behaves as Zep does", () => {
+  const issue = (n: number, assignee: string, status = "open") =>
+    `GitHub issue #${n} in acme/atlas: "Login fails on Safari"\nState: ${status}\nAuthor: octocat\nAssignees: ${assignee}\nLabels: bug, auth\nURL: https://github.com/acme/atlas/issues/${n}\n\nThe login button does nothing.`;
+  const graph = async () => {
+    const id = uniqueId("z");
+    await zep.graph.create({ graphId: id }, noRetry);
+    return id;
+  };
+
+  it("processes asynchronously: graph.add answers processed:false, facts appear only later", async () => {
+    const id = await graph();
+    const ep = await zep.graph.add({ graphId: id, type: "text", data: issue(12, "ben") }, noRetry);
+    expect(ep.processed).toBe(false);
+    expect((await zep.graph.search({ graphId: id, query: "assigned ben", scope: "edges" }, noRetry)).edges).toEqual([]);
+    await sandbox.settled();
+    expect((await zep.graph.episode.get(ep.uuid, noRetry)).processed).toBe(true);
+    expect((await zep.graph.search({ graphId: id, query: "assigned ben", scope: "edges" }, noRetry)).edges).toHaveLength(1);
+  });
+
+  it("derives facts from several fields of an episode, not copies of it, each naming its source episodes", async () => {
+    const id = await graph();
+    const ep = await zep.graph.add({ graphId: id, type: "text", data: issue(12, "ben, ada") }, noRetry);
+    await sandbox.settled();
+    const facts = sandbox.edges(id).map((e) => e.fact);
+    expect(facts).toEqual(
+      expect.arrayContaining([
+        'GitHub issue #12 in acme/atlas is about "Login fails on Safari"',
+        "GitHub issue #12 in acme/atlas has status open",
+        "GitHub issue #12 in acme/atlas was opened by octocat",
+        "GitHub issue #12 in acme/atlas is assigned to ben",
+        "GitHub issue #12 in acme/atlas is assigned to ada",
+        "GitHub issue #12 in acme/atlas is labelled bug",
+      ]),
+    );
+    expect(facts.some((f) => f.includes("github.com"))).toBe(false);
+    const { edges } = await zep.graph.search({ graphId: id, query: "assigned to ben", scope: "edges" }, noRetry);
+    expect(edges![0]).toMatchObject({ fact: "GitHub issue #12 in acme/atlas is assigned to ben", name: "ASSIGNED_TO", episodes: [ep.uuid] });
+  });
+
+  it("searches edges and episodes independently: a fact's source episode need not be among the episode hits", async () => {
+    const id = await graph();
+    const ep = await zep.graph.add({ graphId: id, type: "text", data: issue(7, "ben") }, noRetry);
+    await sandbox.settled();
+    // "assigned" is in the fact, not in the episode's text ("Assignees: ben").
+    const [edges, episodes] = await Promise.all([
+      zep.graph.search({ graphId: id, query: "assigned", scope: "edges" }, noRetry),
+      zep.graph.search({ graphId: id, query: "assigned", scope: "episodes" }, noRetry),
+    ]);
+    expect(edges.edges!.map((e) => e.episodes)).toEqual([[ep.uuid]]);
+    expect(episodes.episodes).toEqual([]);
+  });
+
+  it("scores by reciprocal rank (rrf), per list", async () => {
+    const id = await graph();
+    for (let n = 1; n <= 3; n++) await zep.graph.add({ graphId: id, type: "text", data: issue(n, `dev${n}`) }, noRetry);
+    await sandbox.settled();
+    const { edges } = await zep.graph.search({ graphId: id, query: "assigned", scope: "edges", limit: 3 }, noRetry);
+    expect(edges!.map((e) => e.score)).toEqual([1 / 61, 1 / 62, 1 / 63]);
+    const { episodes } = await zep.graph.search({ graphId: id, query: "safari", scope: "episodes", limit: 2 }, noRetry);
+    expect(episodes!.map((e) => e.score)).toEqual([1 / 61, 1 / 62]);
+  });
+
+  it("lastn orders by created_at (the valid time sent), not by time of writing: a backfilled record is not among the last", async () => {
+    const id = await graph();
+    const recent = await zep.graph.add({ graphId: id, type: "text", data: "recent", createdAt: "2026-11-01T00:00:00.000Z" }, noRetry);
+    const backfilled = await zep.graph.add({ graphId: id, type: "text", data: "old", createdAt: "2019-01-01T00:00:00.000Z" }, noRetry);
+    const { episodes } = await zep.graph.episode.getByGraphId(id, { lastn: 1 }, noRetry);
+    expect(episodes!.map((e) => e.uuid)).toEqual([recent.uuid]);
+    expect(episodes!.map((e) => e.uuid)).not.toContain(backfilled.uuid);
+  });
+
+  it("graph.get answers 404 for a graph that does not exist", async () => {
+    const err = await caught(zep.graph.get(uniqueId("absent"), noRetry));
+    expect(err).toBeInstanceOf(Zep.NotFoundError);
+  });
+
+  it("a newer value of a one-at-a-time fact invalidates the older one", async () => {
+    const id = await graph();
+    await zep.graph.add({ graphId: id, type: "text", data: issue(5, "ben", "open"), createdAt: "2026-01-01T00:00:00.000Z" }, noRetry);
+    await zep.graph.add({ graphId: id, type: "text", data: issue(5, "ben", "closed"), createdAt: "2026-02-01T00:00:00.000Z" }, noRetry);
+    await sandbox.settled();
+    const status = sandbox.edges(id).filter((e) => e.name === "HAS_STATUS");
+    expect(status.map((e) => [e.fact.split(" ").at(-1), e.invalid_at ?? null])).toEqual([
+      ["open", "2026-02-01T00:00:00.000Z"],
+      ["closed", null],
+    ]);
+  });
+
+  it("deleting an episode deletes the edges it created and drops it from facts it only restated", async () => {
+    const id = await graph();
+    const first = await zep.graph.add({ graphId: id, type: "text", data: issue(9, "ben") }, noRetry);
+    const second = await zep.graph.add({ graphId: id, type: "text", data: issue(9, "ben") }, noRetry);
+    await sandbox.settled();
+    expect(sandbox.edges(id).every((e) => e.episodes.join() === `${first.uuid},${second.uuid}`)).toBe(true);
+    await zep.graph.episode.delete(first.uuid, noRetry);
+    // Graphiti deletes the edges whose first episode it was: here all of them, though the second restated them.
+    expect(sandbox.edges(id)).toEqual([]);
+    const third = await zep.graph.add({ graphId: id, type: "text", data: issue(10, "ada") }, noRetry);
+    await sandbox.settled();
+    await zep.graph.episode.delete(second.uuid, noRetry);
+    expect(sandbox.edges(id).every((e) => e.episodes.join() === third.uuid)).toBe(true);
+    expect((await zep.graph.search({ graphId: id, query: "issue", scope: "edges", limit: 50 }, noRetry)).edges!.length).toBe(sandbox.edges(id).length);
+  });
+});

@@ -2,6 +2,16 @@
  * A local stand-in for Zep Cloud's `/api/v2`, speaking what @getzep/zep-cloud 3.30.0 sends and expects
  * (see /work/shared/reference/zep.md §2, §5, §6). In-memory, one process, for tests and offline runs.
  *
+ * Behaves as Zep does where Atlas could be fooled (Zep is built on Graphiti):
+ * - processing is asynchronous and serial per graph: graph.add answers processed:false; facts appear later,
+ *   episode after episode, in the order they were added;
+ * - facts (edges) are derived from several fields of an episode (facts.ts), name their source episodes, and
+ *   are deduplicated across episodes (a fact stated again gains the new episode's uuid);
+ * - edge and episode searches run independently, each ranked on its own; `score` is a reciprocal rank
+ *   (rrf, 1/(60 + rank)), not a relevance to compare across lists;
+ * - `lastn` orders by created_at, the valid time the writer sent, not by time of writing;
+ * - deleting an episode deletes the edges it created (their first episode) and drops it from the others.
+ *
  * Beyond Zep's protocol it has a fault switch (429 / 5xx / delay, for retry paths), reachable from code
  * (`setFault`) and over HTTP (`/_sandbox/faults`), and a per-graph request log so tests can check that
  * writes to one graph never overlapped.
@@ -9,6 +19,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHash, randomUUID } from "node:crypto";
+import { deriveFacts } from "./facts";
 
 export type ZepSandboxFault =
   | { status: 429; retryAfterSeconds: number; times: number }
@@ -25,6 +36,22 @@ export type SandboxEpisode = {
   created_at: string;
   processed: boolean;
   task_id: string;
+};
+
+export type SandboxEdge = {
+  uuid: string;
+  name: string;
+  fact: string;
+  source_node_name: string;
+  target_node_name: string;
+  source_node_uuid: string;
+  target_node_uuid: string;
+  /** Source episodes, the one that first stated the fact first. */
+  episodes: string[];
+  created_at: string;
+  valid_at: string;
+  invalid_at?: string;
+  singleValued: boolean;
 };
 
 export type SandboxGraph = {
@@ -52,8 +79,12 @@ export type ZepSandbox = {
   url: string;
   stop(): Promise<void>;
   setFault(fault: ZepSandboxFault | null): void;
-  /** Stored episodes of a graph, oldest first. */
+  /** Stored episodes of a graph, in the order they were added. */
   episodes(graphId: string): SandboxEpisode[];
+  /** Facts derived so far from a graph's processed episodes. */
+  edges(graphId: string): SandboxEdge[];
+  /** Resolves once every episode added so far is processed. */
+  settled(): Promise<void>;
   graphs(): SandboxGraph[];
   /** Requests that named a graph (path or body), in arrival order. */
   requests(graphId: string): SandboxRequest[];
@@ -93,7 +124,25 @@ type Reply = { status: number; body: unknown; headers?: Record<string, string> }
 export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandbox> {
   const processingMs = opts.processingMs ?? 20;
   const graphs = new Map<string, SandboxGraph>();
-  const episodes = new Map<string, SandboxEpisode[]>(); // graph_id -> episodes, oldest first
+  const episodes = new Map<string, SandboxEpisode[]>(); // graph_id -> episodes, in the order added
+  const edges = new Map<string, SandboxEdge[]>(); // graph_id -> facts
+  // graph_id -> valid edge by fact text, and by relation + subject for one-at-a-time facts (O(1) per fact).
+  const byFact = new Map<string, Map<string, SandboxEdge>>();
+  const bySlot = new Map<string, Map<string, SandboxEdge>>();
+  const slotOf = (e: { name: string; source_node_name: string }) => `${e.name}\u0000${e.source_node_name}`;
+  function index(graphId: string) {
+    const facts = new Map<string, SandboxEdge>();
+    const slots = new Map<string, SandboxEdge>();
+    for (const e of edges.get(graphId) ?? []) {
+      if (e.invalid_at) continue;
+      facts.set(e.fact, e);
+      if (e.singleValued) slots.set(slotOf(e), e);
+    }
+    byFact.set(graphId, facts);
+    bySlot.set(graphId, slots);
+  }
+  const backlog = new Map<string, Array<{ episode: SandboxEpisode; due: number }>>(); // graph_id -> unprocessed, in order
+  const draining = new Set<string>();
   const episodeByUuid = new Map<string, SandboxEpisode>();
   const tasks = new Map<string, { created_at: string; episodeUuids: string[] }>();
   const log = new Map<string, SandboxRequest[]>();
@@ -128,16 +177,78 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
     return episode;
   }
 
-  // Zep ingests in the background: episodes come back processed:false and flip later.
+  // Zep ingests in the background, one episode after another per graph: episodes come back processed:false
+  // and flip (with their facts derived) at least processingMs later, in the order they were added.
   function scheduleProcessing(taskId: string, batch: SandboxEpisode[]) {
     tasks.set(taskId, { created_at: now(), episodeUuids: batch.map((e) => e.uuid) });
-    for (const e of batch) e.task_id = taskId;
+    for (const e of batch) {
+      e.task_id = taskId;
+      if (!backlog.has(e.graph_id)) backlog.set(e.graph_id, []);
+      backlog.get(e.graph_id)!.push({ episode: e, due: Date.now() + processingMs });
+      drain(e.graph_id);
+    }
+  }
+
+  function drain(graphId: string) {
+    if (draining.has(graphId)) return;
+    const queue = backlog.get(graphId);
+    if (!queue?.length) return;
+    draining.add(graphId);
     const timer = setTimeout(() => {
       timers.delete(timer);
-      for (const e of batch) e.processed = true;
-    }, processingMs);
+      draining.delete(graphId);
+      // Everything due is processed in order; what came later waits for the next turn.
+      while (queue.length && queue[0]!.due <= Date.now()) processEpisode(queue.shift()!.episode);
+      if (queue.length) drain(graphId);
+      else backlog.delete(graphId);
+    }, Math.max(0, queue[0]!.due - Date.now()));
     timer.unref();
     timers.add(timer);
+  }
+
+  function processEpisode(e: SandboxEpisode) {
+    if (!episodeByUuid.has(e.uuid)) return; // deleted before it was processed
+    e.processed = true;
+    const list = edges.get(e.graph_id);
+    if (!list) return;
+    if (!byFact.has(e.graph_id)) index(e.graph_id);
+    const facts = byFact.get(e.graph_id)!;
+    const slots = bySlot.get(e.graph_id)!;
+    for (const f of deriveFacts(e.content)) {
+      const same = facts.get(f.fact);
+      if (same) {
+        if (!same.episodes.includes(e.uuid)) same.episodes.push(e.uuid);
+        continue;
+      }
+      // A new value of a one-at-a-time relation ends the validity of the earlier one (temporal graph).
+      const slot = `${f.name}\u0000${f.subject}`;
+      const old = f.singleValued ? slots.get(slot) : undefined;
+      if (old && old.valid_at <= e.created_at) {
+        old.invalid_at = e.created_at;
+        facts.delete(old.fact);
+      }
+      const edge: SandboxEdge = {
+        uuid: randomUUID(),
+        name: f.name,
+        fact: f.fact,
+        source_node_name: f.subject,
+        target_node_name: f.object,
+        source_node_uuid: stableUuid(`${e.graph_id}:node:${f.subject}`),
+        target_node_uuid: stableUuid(`${e.graph_id}:node:${f.object}`),
+        episodes: [e.uuid],
+        created_at: now(),
+        valid_at: e.created_at,
+        singleValued: f.singleValued,
+      };
+      list.push(edge);
+      // A backfilled older value was already superseded when it happened.
+      if (old && !old.invalid_at) {
+        edge.invalid_at = old.valid_at;
+        continue;
+      }
+      facts.set(edge.fact, edge);
+      if (f.singleValued) slots.set(slot, edge);
+    }
   }
 
   function validateEpisodeInput(input: Json): void {
@@ -190,35 +301,40 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT)
       throw new HttpError(400, `limit must be between 1 and ${MAX_SEARCH_LIMIT}`);
 
-    // Naive relevance: how many distinct query terms an episode contains, newest first on ties.
+    // Each scope is searched on its own (Zep: separate hybrid searches), ranked by how many distinct query
+    // terms an item contains, newest first on ties; the score is the rank's reciprocal (rrf), not a relevance.
     const terms = [...new Set(body.query.toLowerCase().match(/[\p{L}\p{N}]{2,}/gu) ?? [])];
-    const pool = episodes.get(graphId)!;
-    const scored = pool
-      .map((e, i) => {
-        const text = e.content.toLowerCase();
-        return { e, i, score: terms.filter((t) => text.includes(t)).length };
-      })
-      .filter((s) => s.score > 0)
-      .sort((a, b) => b.score - a.score || b.i - a.i);
-    const score = (n: number) => (terms.length ? n / terms.length : 0);
+    const rank = <T>(items: T[], text: (x: T) => string) =>
+      items
+        .map((x, i) => ({ x, i, n: terms.filter((t) => text(x).toLowerCase().includes(t)).length }))
+        .filter((s) => s.n > 0)
+        .sort((a, b) => b.n - a.n || b.i - a.i)
+        .slice(0, limit)
+        .map((s, r) => ({ x: s.x, score: 1 / (60 + r + 1) }));
 
     if (scope === "episodes") {
-      return { status: 200, body: { episodes: scored.slice(0, limit).map((s) => ({ ...wireEpisode(s.e), score: score(s.score) })) } };
+      return { status: 200, body: { episodes: rank(episodes.get(graphId)!, (e) => e.content).map(({ x, score }) => ({ ...wireEpisode(x), score })) } };
     }
-    // Facts and entities only exist once an episode has been processed, as in Zep.
-    const processed = scored.filter((s) => s.e.processed).slice(0, limit);
+    const facts = edges.get(graphId)!;
     if (scope === "nodes") {
+      const nodes = new Map<string, { name: string; summary: string; created_at: string; episodes: string[] }>();
+      for (const f of facts) {
+        const node = nodes.get(f.source_node_name) ?? { name: f.source_node_name, summary: "", created_at: f.created_at, episodes: [] };
+        node.summary = node.summary ? `${node.summary} ${f.fact}.` : `${f.fact}.`;
+        node.episodes.push(...f.episodes.filter((u) => !node.episodes.includes(u)));
+        nodes.set(f.source_node_name, node);
+      }
       return {
         status: 200,
         body: {
-          nodes: processed.map((s) => ({
-            uuid: stableUuid(`node:${s.e.uuid}`),
-            name: firstLine(s.e.content),
-            summary: bestSentence(s.e.content, terms),
+          nodes: rank([...nodes.values()], (n) => `${n.name} ${n.summary}`).map(({ x, score }) => ({
+            uuid: stableUuid(`${graphId}:node:${x.name}`),
+            name: x.name,
+            summary: x.summary.slice(0, 1000),
             labels: ["Entity"],
-            created_at: s.e.created_at,
-            episodes: [s.e.uuid],
-            score: score(s.score),
+            created_at: x.created_at,
+            episodes: x.episodes,
+            score,
           })),
         },
       };
@@ -226,19 +342,10 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
     return {
       status: 200,
       body: {
-        edges: processed.map((s) => ({
-          uuid: stableUuid(`edge:${s.e.uuid}`),
-          name: "MENTIONS",
-          fact: bestSentence(s.e.content, terms),
-          created_at: s.e.created_at,
-          valid_at: s.e.created_at,
-          source_node_uuid: stableUuid(`source:${s.e.source_description ?? graphId}`),
-          target_node_uuid: stableUuid(`node:${s.e.uuid}`),
-          source_node_name: s.e.source_description ?? graphId,
-          target_node_name: firstLine(s.e.content),
-          episodes: [s.e.uuid],
-          score: score(s.score),
-        })),
+        edges: rank(facts, (f) => f.fact).map(({ x, score }) => {
+          const { singleValued: _s, ...wire } = x;
+          return { ...wire, score };
+        }),
       },
     };
   }
@@ -261,6 +368,7 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
       };
       graphs.set(graphId, graph);
       episodes.set(graphId, []);
+      edges.set(graphId, []);
       return { status: 201, body: graph };
     }
     if (method === "GET" && path === "/graph/list-all") {
@@ -303,7 +411,9 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
         const lastn = query.get("lastn");
         const n = lastn === null ? list.length : Number(lastn);
         if (!Number.isInteger(n) || n < 0) throw new HttpError(400, "lastn must be a non-negative integer");
-        return { status: 200, body: { episodes: list.slice(Math.max(0, list.length - n)).map(wireEpisode) } };
+        // By valid time (the created_at sent), as Graphiti's retrieve_episodes does, not by time of writing.
+        const byValidTime = [...list].sort((a, b) => a.created_at.localeCompare(b.created_at));
+        return { status: 200, body: { episodes: byValidTime.slice(Math.max(0, byValidTime.length - n)).map(wireEpisode) } };
       }
       if (seg.length === 3 && (method === "GET" || method === "DELETE")) {
         const episode = episodeByUuid.get(seg[2]);
@@ -312,6 +422,14 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
         episodeByUuid.delete(episode.uuid);
         const list = episodes.get(episode.graph_id);
         if (list) list.splice(list.indexOf(episode), 1);
+        // Its edges go (those it created); others that it only restated forget it.
+        const facts = edges.get(episode.graph_id);
+        if (facts)
+          edges.set(
+            episode.graph_id,
+            facts.filter((f) => f.episodes[0] !== episode.uuid).map((f) => ({ ...f, episodes: f.episodes.filter((u) => u !== episode.uuid) })),
+          );
+        if (facts) index(episode.graph_id);
         return { status: 200, body: { message: "Episode deleted" } };
       }
     }
@@ -327,6 +445,10 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
       if (method === "DELETE") {
         for (const e of episodes.get(graph.graph_id) ?? []) episodeByUuid.delete(e.uuid);
         episodes.delete(graph.graph_id);
+        edges.delete(graph.graph_id);
+        byFact.delete(graph.graph_id);
+        bySlot.delete(graph.graph_id);
+        backlog.delete(graph.graph_id);
         graphs.delete(graph.graph_id);
         return { status: 200, body: { message: "Graph deleted" } };
       }
@@ -484,6 +606,10 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
       fault = f ? { ...f } : null;
     },
     episodes: (graphId) => (episodes.get(graphId) ?? []).map((e) => ({ ...e })),
+    edges: (graphId) => (edges.get(graphId) ?? []).map((e) => ({ ...e, episodes: [...e.episodes] })),
+    async settled() {
+      while ([...backlog.values()].some((q) => q.length)) await sleep(Math.max(1, processingMs));
+    },
     graphs: () => [...graphs.values()].map((g) => ({ ...g })),
     requests: (graphId) => [...(log.get(graphId) ?? [])],
     maxInFlight: (graphId) => Math.max(0, ...(log.get(graphId) ?? []).map((r) => r.inFlight)),
@@ -510,23 +636,6 @@ function safeDecode(s: string) {
   } catch {
     return s;
   }
-}
-
-function firstLine(text: string) {
-  return text.split("\n", 1)[0].slice(0, 120);
-}
-
-/** The sentence with the most query terms: the "fact" a search hit is about. */
-function bestSentence(text: string, terms: string[]) {
-  const sentences = text.split(/(?<=[.!?])\s+|\n+/).filter((s) => s.trim());
-  let best = sentences[0] ?? text;
-  let bestScore = -1;
-  for (const s of sentences) {
-    const lower = s.toLowerCase();
-    const n = terms.filter((t) => lower.includes(t)).length;
-    if (n > bestScore) [best, bestScore] = [s, n];
-  }
-  return best.trim().slice(0, 300);
 }
 
 /** A UUID-shaped id derived from a string, so the same episode always yields the same node/edge ids. */

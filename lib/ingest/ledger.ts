@@ -1,0 +1,111 @@
+/**
+ * The ledger (GraphWrite rows): what ingestion wrote into each graph, read and written one page of records
+ * at a time. Every function here is ONE SQL statement, whatever the page size, so a page costs at most
+ * three (lookup, PENDING marks, completion) and memory holds one page's rows only.
+ */
+import "server-only";
+import { Prisma, prisma } from "@/lib/db/client";
+
+export type LedgerStatus = "PENDING" | "WRITTEN" | "DELETED" | "FAILED";
+
+/** Where a page of records goes: one graph, one connection, one model. */
+export type LedgerTarget = {
+  organizationId: string;
+  projectKey: string;
+  graphId: string;
+  /** Nango's connection id. */
+  connectionId: string;
+  provider: string;
+  model: string;
+};
+
+export type LedgerRow = {
+  recordId: string;
+  version: string;
+  contentHash: string;
+  episodeUuids: string[];
+  status: LedgerStatus;
+  errorCode: string | null;
+};
+
+/** A row as written: what a record's version is, and where it stands. */
+export type LedgerWrite = {
+  recordId: string;
+  version: string;
+  action: string;
+  contentHash: string;
+  chunkCount: number;
+  episodeUuids: string[];
+  status: LedgerStatus;
+  errorCode?: string | null;
+  error?: string | null;
+  uncertain?: boolean;
+  title?: string | null;
+  url?: string | null;
+};
+
+let statements = 0;
+/** Ledger SQL statements run by this process so far (the bench reports them per page). */
+export const ledgerStatements = () => statements;
+
+/** The ledger rows of these records (one statement, by the unique key). */
+export async function lookupRecords(t: LedgerTarget, recordIds: string[]): Promise<Map<string, LedgerRow>> {
+  if (recordIds.length === 0) return new Map();
+  statements++;
+  const rows = await prisma.$queryRaw<LedgerRow[]>`
+    SELECT "recordId", "version", "contentHash", "episodeUuids", "status"::text AS "status", "errorCode"
+    FROM "GraphWrite"
+    WHERE "graphId" = ${t.graphId} AND "connectionId" = ${t.connectionId} AND "model" = ${t.model}
+      AND "recordId" = ANY(${recordIds}::text[])`;
+  return new Map(rows.map((r) => [r.recordId, r]));
+}
+
+/**
+ * Upserts rows (one statement). `keepEpisodes`: an existing row keeps its episodeUuids (a PENDING mark:
+ * those are the episodes of the version being replaced, still to delete); otherwise they are replaced.
+ */
+export async function upsertRecords(t: LedgerTarget, rows: LedgerWrite[], opts: { syncJobId?: string | null; keepEpisodes?: boolean } = {}): Promise<void> {
+  if (rows.length === 0) return;
+  statements++;
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      recordId: r.recordId,
+      version: r.version,
+      action: r.action,
+      contentHash: r.contentHash,
+      chunkCount: r.chunkCount,
+      episodeUuids: r.episodeUuids,
+      status: r.status,
+      errorCode: r.errorCode ?? null,
+      error: r.error ?? null,
+      uncertain: r.uncertain ?? false,
+      title: r.title ?? null,
+      url: r.url ?? null,
+    })),
+  );
+  const episodes = opts.keepEpisodes ? Prisma.sql`"GraphWrite"."episodeUuids"` : Prisma.sql`EXCLUDED."episodeUuids"`;
+  await prisma.$executeRaw`
+    INSERT INTO "GraphWrite" ("id", "organizationId", "projectKey", "graphId", "connectionId", "provider", "model",
+      "recordId", "version", "action", "contentHash", "chunkCount", "episodeUuids", "status", "errorCode", "error",
+      "uncertain", "title", "url", "syncJobId", "createdAt", "updatedAt")
+    SELECT gen_random_uuid()::text, ${t.organizationId}, ${t.projectKey}, ${t.graphId}, ${t.connectionId}, ${t.provider}, ${t.model},
+      x."recordId", x."version", x."action", x."contentHash", x."chunkCount",
+      ARRAY(SELECT jsonb_array_elements_text(x."episodeUuids")), x."status"::"GraphWriteStatus", x."errorCode", x."error",
+      x."uncertain", x."title", x."url", ${opts.syncJobId ?? null}, now(), now()
+    FROM jsonb_to_recordset(${json}::jsonb) AS x("recordId" text, "version" text, "action" text, "contentHash" text,
+      "chunkCount" int, "episodeUuids" jsonb, "status" text, "errorCode" text, "error" text, "uncertain" boolean,
+      "title" text, "url" text)
+    ON CONFLICT ("graphId", "connectionId", "model", "recordId") DO UPDATE SET
+      "version" = EXCLUDED."version", "action" = EXCLUDED."action", "contentHash" = EXCLUDED."contentHash",
+      "chunkCount" = EXCLUDED."chunkCount", "episodeUuids" = ${episodes}, "status" = EXCLUDED."status",
+      "errorCode" = EXCLUDED."errorCode", "error" = EXCLUDED."error",
+      "uncertain" = "GraphWrite"."uncertain" OR EXCLUDED."uncertain",
+      "title" = COALESCE(EXCLUDED."title", "GraphWrite"."title"), "url" = COALESCE(EXCLUDED."url", "GraphWrite"."url"),
+      "syncJobId" = COALESCE(EXCLUDED."syncJobId", "GraphWrite"."syncJobId"), "updatedAt" = now()`;
+}
+
+/** Records of a sync job the ledger holds as FAILED (for the job's "N records failed"). */
+export async function failedCountOf(syncJobId: string): Promise<number> {
+  statements++;
+  return prisma.graphWrite.count({ where: { syncJobId, status: "FAILED" } });
+}
