@@ -13,6 +13,7 @@ export function Nav({ viewer }: { viewer: Viewer }) {
       ? [
           { href: "/users", label: "Users" },
           { href: "/webhooks", label: "Webhooks" },
+          { href: "/audit", label: "Audit log" },
         ]
       : []),
   ];
