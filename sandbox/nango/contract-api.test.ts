@@ -156,5 +156,9 @@ describe("Nango's API (contract)", () => {
     [issues] = (await nango.syncStatus("github", ["issues"], connectionId)).syncs;
     expect(issues).toMatchObject({ status: "ERROR", latestExecutionStatus: "STOPPED", type: "INCREMENTAL" });
     expect(issues).not.toHaveProperty("latestResult");
+    // The failure shows on the connection until the sync succeeds again (errorNotificationService.sync).
+    expect((await nango.getConnection("github", connectionId)).errors).toEqual([{ type: "sync", log_id: expect.any(String) }]);
+    await sandbox.simulateSync(connectionId, { added: 1 });
+    expect((await nango.getConnection("github", connectionId)).errors).toEqual([]);
   });
 });

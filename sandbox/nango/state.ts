@@ -118,6 +118,8 @@ export type SyncState = {
   paused: boolean;
   /** Start of the last successful run (Nango's lastSyncDate); null before the first success. */
   lastSyncDate: string | null;
+  /** Log id of the failure the connection's `errors` show until the sync succeeds again. */
+  errorLogId: string | null;
   latestJob: SyncJob | null;
 };
 
@@ -130,6 +132,7 @@ export type SandboxConnection = {
   metadata: Record<string, unknown> | null;
   endUser: EndUser | null;
   tags: Record<string, string>;
+  /** Auth errors (a refused refresh); sync errors are added from the syncs' state by the views. */
   errors: { type: string; log_id: string }[];
   accessToken: string;
   syncs: Map<string, SyncState>;
@@ -187,7 +190,7 @@ export function newConnection(
     tags: input.tags,
     errors: [],
     accessToken: newAccessToken(),
-    syncs: new Map(input.integration.syncs.map((spec) => [spec.name, { id: randomUUID(), spec, paused: input.paused ?? false, lastSyncDate: null, latestJob: null }])),
+    syncs: new Map(input.integration.syncs.map((spec) => [spec.name, { id: randomUUID(), spec, paused: input.paused ?? false, lastSyncDate: null, errorLogId: null, latestJob: null }])),
     records: new Map(),
     generated: new Map(),
   };
@@ -216,6 +219,12 @@ export function connectionTags(endUser: EndUser | null, explicit: Record<string,
 
 // --- views ----------------------------------------------------------------------------------------
 
+/** Active error notifications, as Nango lists them: auth ones, then one per failing sync. */
+const errorsOf = (c: SandboxConnection) => [
+  ...c.errors,
+  ...[...c.syncs.values()].flatMap((s) => (s.errorLogId ? [{ type: "sync", log_id: s.errorLogId }] : [])),
+];
+
 const apiEndUser = (u: EndUser | null): ApiEndUser | null =>
   u ? { id: u.id, email: u.email, display_name: u.display_name, tags: u.tags, organization: u.organization } : null;
 
@@ -226,7 +235,7 @@ export const publicConnection = (c: SandboxConnection): ApiPublicConnection => (
   provider: c.integration.provider,
   created: c.createdAt,
   metadata: c.metadata,
-  errors: c.errors,
+  errors: errorsOf(c),
   end_user: apiEndUser(c.endUser),
   tags: c.tags,
 });
@@ -240,7 +249,7 @@ export const fullConnection = (c: SandboxConnection): ApiPublicConnectionFull =>
   updated_at: c.updatedAt,
   last_fetched_at: new Date().toISOString(),
   metadata: c.metadata,
-  errors: c.errors,
+  errors: errorsOf(c),
   end_user: apiEndUser(c.endUser),
   tags: c.tags,
   connection_config: {},

@@ -97,6 +97,7 @@ export async function simulateSync(store: Store, connectionId: string, changes: 
     webhooks.push(await sendWebhook(store, body, unchanged && !store.webhookSettings.onSyncCompletionAlways ? "on_sync_completion_always" : undefined));
   }
   sync.lastSyncDate = startedAt;
+  sync.errorLogId = null;
   sync.latestJob = { type, status: "SUCCESS", updatedAt: store.tick(), result: results };
   const webhook = webhooks[modelsOf(sync.spec).indexOf(model)] ?? webhooks[0]!;
   return { model, syncName: sync.spec.name, modifiedAfter: startedAt, responseResults: result, records: touched, webhook, webhooks };
@@ -125,6 +126,7 @@ export async function failSync(store: Store, connectionId: string, opts: { syncN
     failedAt,
   };
   sync.latestJob = { type, status: "STOPPED", updatedAt: failedAt, result: undefined };
+  sync.errorLogId = randomUUID();
   const webhook = await sendWebhook(store, body, store.webhookSettings.onSyncError ? undefined : "on_sync_error");
   return { webhook };
 }
