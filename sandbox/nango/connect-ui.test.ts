@@ -43,7 +43,11 @@ async function openPage() {
   const window = { parent, addEventListener: (_: string, l: Listener) => messageListeners.push(l) };
   const location = { search: `?apiURL=${encodeURIComponent(sandbox.url)}`, origin: sandbox.url };
   vm.runInNewContext(script, { window, document, location, fetch, URLSearchParams, JSON });
-  const settle = () => new Promise((r) => setTimeout(r, 100));
+  // The page has answered the token once Authorize is enabled or an error is shown (polled: the machine may be slow).
+  const settle = async () => {
+    const answered = () => !elements.get("authorize")!.disabled || !elements.get("error")!.hidden;
+    for (let waited = 0; !answered() && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  };
   return {
     posted,
     elements,
