@@ -40,7 +40,9 @@ const syncBase = {
   // One model, or for a failure of a multi-model sync the names joined with commas ("Issue,PullRequest").
   model: z.string().min(1),
 };
-const count = z.number().int().min(0);
+// Stored in int4 columns: a count beyond that is not one Nango sends.
+export const MAX_COUNT = 2_147_483_647;
+const count = z.number().int().min(0).max(MAX_COUNT);
 export const syncSchema = z.discriminatedUnion("success", [
   z.looseObject({
     ...syncBase,

@@ -22,7 +22,7 @@ async function connected(metadata: Record<string, unknown> = {}) {
   return { org, user, connection };
 }
 
-const sync = (connectionId: string, extra: Record<string, unknown>) => ({
+const sync = <T extends Record<string, unknown>>(connectionId: string, extra: T) => ({
   connectionId,
   from: "nango",
   model: "Issue",
@@ -60,8 +60,8 @@ describe("sync failures (startedAt is the previous successful run's start)", () 
     expect(await jobsOf(connection.id)).toEqual([
       // The success keeps its own job (ingestion's; no queue here, so completed with Nango's count).
       { syncId: syncIdFor(identity, successAt), status: "COMPLETED", model: "Issue", startedAt: new Date(successAt), completedAt: expect.any(Date) },
-      { syncId: failureSyncIdFor(identity, first.failedAt as string), status: "FAILED", model: "Issue", startedAt: new Date(first.failedAt as string), completedAt: new Date(first.failedAt as string) },
-      { syncId: failureSyncIdFor(identity, second.failedAt as string), status: "FAILED", model: "Issue", startedAt: new Date(second.failedAt as string), completedAt: new Date(second.failedAt as string) },
+      { syncId: failureSyncIdFor(identity, first.failedAt), status: "FAILED", model: "Issue", startedAt: new Date(first.failedAt), completedAt: new Date(first.failedAt) },
+      { syncId: failureSyncIdFor(identity, second.failedAt), status: "FAILED", model: "Issue", startedAt: new Date(second.failedAt), completedAt: new Date(second.failedAt) },
     ]);
     expect(await prisma.connection.findUniqueOrThrow({ where: { id: connection.id } })).toMatchObject({
       status: "ERROR",

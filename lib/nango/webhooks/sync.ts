@@ -3,7 +3,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import type { Prisma } from "@/lib/db/client";
 import { providerForIntegration } from "../providers";
-import { asObject, type Applied, type SyncWebhook, type Tx } from "./schemas";
+import { asObject, MAX_COUNT, type Applied, type SyncWebhook, type Tx } from "./schemas";
 
 type RunIdentity = { connectionId: string; syncName: string; syncVariant?: string; model: string };
 
@@ -47,7 +47,7 @@ export async function applySync(tx: Tx, w: SyncWebhook): Promise<Applied> {
         connectionId: connection.id,
         status: "PENDING",
         // Nango's count; recordsProcessed counts records written to the graph by the ingestion worker.
-        recordsReported: w.responseResults.added + w.responseResults.updated + w.responseResults.deleted,
+        recordsReported: Math.min(MAX_COUNT, w.responseResults.added + w.responseResults.updated + w.responseResults.deleted),
         recordsProcessed: 0,
         model: w.model,
         modifiedAfter: new Date(w.modifiedAfter),
