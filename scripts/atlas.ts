@@ -115,7 +115,15 @@ async function main() {
       }
       case "bench": {
         // Numbers for the README's performance claims, on a database of their own.
-        const url = withDatabaseName(testDatabaseUrl(db), `${new URL(testDatabaseUrl(db)).pathname.slice(1).replace(/_test$/, "")}_bench`);
+        const appName = new URL(testDatabaseUrl(db)).pathname.slice(1).replace(/_test$/, "");
+        if (rest.includes("--scale")) {
+          // A million sync jobs: generated once into <db>_scale and kept (--fresh regenerates), then every page measured.
+          const scaleUrl = withDatabaseName(testDatabaseUrl(db), `${appName}_scale`);
+          await prepare(db, scaleUrl);
+          await run("node", [...SERVER_CONDITIONS, "--import", "tsx", "scripts/bench/scale.ts", ...rest], { DATABASE_URL: scaleUrl });
+          break;
+        }
+        const url = withDatabaseName(testDatabaseUrl(db), `${appName}_bench`);
         await prepare(db, url, { fresh: true });
         await run("node", ["--expose-gc", ...SERVER_CONDITIONS, "--import", "tsx", "scripts/bench.ts"], { DATABASE_URL: url, ATLAS_QUEUE_SCHEDULES: "0" });
         break;

@@ -29,7 +29,7 @@ export async function dailyActivity(scope: Scope, days: number, now = new Date()
     SELECT date_trunc('day', j."startedAt" AT TIME ZONE 'UTC') AS day, j.status::text AS status,
            count(*)::int AS jobs, coalesce(sum(j."recordsProcessed"), 0)::int AS records
     FROM "SyncJob" j JOIN "Connection" c ON c.id = j."connectionId"
-    WHERE ${connectionsVisibleToSql(scope)} AND j."startedAt" >= ${since} ${extra}
+    WHERE j."organizationId" = ${scope.organizationId} AND ${connectionsVisibleToSql(scope)} AND j."startedAt" >= ${since} ${extra}
     GROUP BY 1, 2`;
   const byDay = new Map<string, DailyActivity>();
   for (let i = 0; i < days; i++) {

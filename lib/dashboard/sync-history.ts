@@ -6,6 +6,7 @@ import { Prisma, prisma, SyncStatus } from "@/lib/db/client";
 import { readErrorEntries, type ErrorEntry } from "@/lib/data/error-entry";
 import { connectionsVisibleTo, connectionsVisibleToSql, syncJobsVisibleTo, type Scope } from "@/lib/data/scope";
 import { isResumable } from "@/lib/ingest/sync-job";
+import { isStalled, stalledSql, stalledWhere } from "@/lib/ops/stalled";
 import { dailyActivity } from "./overview";
 import { accountNameOf } from "@/lib/data/connection-metadata";
 import {
@@ -35,7 +36,8 @@ export const syncErrorsOf = readErrorEntries;
 const errorCode = z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,64}$/);
 
 export const syncFiltersSchema = z.object({
-  status: optionalParam(z.enum(SyncStatus)),
+  // STALLED: running without progress for ATLAS_STALLED_AFTER_MINUTES (lib/ops/stalled.ts).
+  status: optionalParam(z.union([z.enum(SyncStatus), z.literal("STALLED")])),
   provider: optionalParam(z.enum(ALL_PROVIDERS)),
   connection: optionalParam(idParam),
   owner: optionalParam(idParam),
@@ -62,13 +64,15 @@ const jobSelect = {
   errors: true,
   startedAt: true,
   completedAt: true,
+  progressAt: true,
   connection: { select: { id: true, provider: true, metadata: true, user: { select: { name: true, email: true } } } },
 } satisfies Prisma.SyncJobSelect;
 
 async function page(where: Prisma.SyncJobWhereInput, rawCursor?: string) {
   const cursor = decodeCursor(rawCursor, cursorShape);
   const keyset: Prisma.SyncJobWhereInput = cursor
-    ? { OR: [{ startedAt: { lt: new Date(cursor.t) } }, { startedAt: new Date(cursor.t), id: { lt: cursor.id } }] }
+    ? // The plain bound beside the OR lets PostgreSQL start the index scan at the cursor instead of filtering up to it.
+      { startedAt: { lte: new Date(cursor.t) }, OR: [{ startedAt: { lt: new Date(cursor.t) } }, { startedAt: new Date(cursor.t), id: { lt: cursor.id } }] }
     : {};
   const [rows, total] = await Promise.all([
     prisma.syncJob.findMany({
@@ -79,7 +83,7 @@ async function page(where: Prisma.SyncJobWhereInput, rawCursor?: string) {
     }),
     prisma.syncJob.count({ where }),
   ]);
-  const jobs = rows.slice(0, SYNC_PAGE_SIZE).map((j) => ({ ...j, errors: syncErrorsOf(j.errors), resumable: isResumable(j) }));
+  const jobs = rows.slice(0, SYNC_PAGE_SIZE).map((j) => ({ ...j, errors: syncErrorsOf(j.errors), resumable: isResumable(j), stalled: isStalled(j) }));
   const last = jobs[jobs.length - 1];
   const pageNumber = cursor ? (cursor.p ?? 2) : 1;
   return {
@@ -99,7 +103,7 @@ export async function loadSyncHistory(scope: Scope, filters: SyncFilters, now = 
   };
   const where: Prisma.SyncJobWhereInput = {
     connection,
-    ...(filters.status ? { status: filters.status } : {}),
+    ...(filters.status === "STALLED" ? stalledWhere(now) : filters.status ? { status: filters.status } : {}),
     // errors is a JSON array of entries: jobs with at least one entry of this code.
     ...(filters.code ? { errors: { array_contains: [{ code: filters.code }] } } : {}),
     ...(filters.from || filters.to
@@ -112,7 +116,7 @@ export async function loadSyncHistory(scope: Scope, filters: SyncFilters, now = 
       : {}),
   };
   const chartFilter = Prisma.sql`${filters.provider ? Prisma.sql`AND c.provider = ${filters.provider}::"Provider"` : Prisma.empty}
-    ${filters.status ? Prisma.sql`AND j.status = ${filters.status}::"SyncStatus"` : Prisma.empty}
+    ${filters.status === "STALLED" ? Prisma.sql`AND ${stalledSql("j", now)}` : filters.status ? Prisma.sql`AND j.status = ${filters.status}::"SyncStatus"` : Prisma.empty}
     ${filters.connection ? Prisma.sql`AND c.id = ${filters.connection}` : Prisma.empty}
     ${owner ? Prisma.sql`AND c."userId" = ${owner}` : Prisma.empty}
     ${filters.code ? Prisma.sql`AND j.errors @> ${JSON.stringify([{ code: filters.code }])}::jsonb` : Prisma.empty}`;

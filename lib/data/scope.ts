@@ -16,8 +16,14 @@ export function connectionsVisibleTo(scope: Scope): Prisma.ConnectionWhereInput 
     : { organizationId: scope.organizationId, userId: scope.userId };
 }
 
+/**
+ * A job's organizationId is its connection's (a database trigger copies it), so an admin's history is one
+ * range of the (organizationId, startedAt) index rather than every organization's jobs by start time.
+ */
 export function syncJobsVisibleTo(scope: Scope): Prisma.SyncJobWhereInput {
-  return { connection: connectionsVisibleTo(scope) };
+  return scope.role === "ADMIN"
+    ? { organizationId: scope.organizationId }
+    : { organizationId: scope.organizationId, connection: { userId: scope.userId } };
 }
 
 export function usersOf(scope: Pick<Scope, "organizationId">): Prisma.UserWhereInput {

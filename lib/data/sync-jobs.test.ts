@@ -36,3 +36,16 @@ describe("upsertSyncJob", () => {
     expect(await prisma.syncJob.count({ where: { syncId } })).toBe(0);
   });
 });
+
+describe("SyncJob.organizationId", () => {
+  it("is its connection's organization, whichever way the job is written (a database trigger keeps it)", async () => {
+    const [org, other] = [await createOrg(), await createOrg()];
+    const connection = await createConnection(await createUser(org.id));
+    const viaPrisma = await prisma.syncJob.create({ data: { syncId: `sync_org_${Date.now()}`, connectionId: connection.id, status: "PENDING" } });
+    expect(viaPrisma.organizationId).toBe(org.id);
+    // A writer that names another organization does not get its way.
+    const id = `sync_org_raw_${Date.now()}`;
+    await prisma.$executeRaw`INSERT INTO "SyncJob" (id, "syncId", "connectionId", status, "organizationId") VALUES (${id}, ${id}, ${connection.id}, 'PENDING', ${other.id})`;
+    expect((await prisma.syncJob.findUniqueOrThrow({ where: { id } })).organizationId).toBe(org.id);
+  });
+});
