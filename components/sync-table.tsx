@@ -4,6 +4,7 @@ import { ProviderName } from "./provider-name";
 import { Duration, RelativeTime } from "./relative-time";
 import { StatusBadge } from "./status-badge";
 import { RetryButton } from "./connect/retry-button";
+import { CancelSyncButton } from "./cancel-sync-button";
 import type { ErrorEntry } from "@/lib/data/error-entry";
 
 type Job = {
@@ -13,6 +14,8 @@ type Job = {
   recordsReported?: number | null;
   /** Ingestion can resume it (lib/ingest/sync-job isResumable): a FAILED one may be retried. */
   resumable?: boolean;
+  /** Running without progress for a while (lib/ops/stalled.ts). */
+  stalled?: boolean;
   startedAt: Date;
   completedAt: Date | null;
   errors: ErrorEntry[];
@@ -20,7 +23,7 @@ type Job = {
 };
 
 /** Sync jobs with every entry of their `errors`. `showConnection` for organization-wide history. */
-export function SyncTable({ jobs, showConnection = false, retryable = false }: { jobs: Job[]; showConnection?: boolean; retryable?: boolean }) {
+export function SyncTable({ jobs, showConnection = false, retryable = false, cancellable = false }: { jobs: Job[]; showConnection?: boolean; retryable?: boolean; cancellable?: boolean }) {
   const columns: Column[] = [
     { label: "Status" },
     ...(showConnection ? [{ label: "Connection" }] : []),
@@ -44,6 +47,8 @@ export function SyncTable({ jobs, showConnection = false, retryable = false }: {
             <span className="flex flex-col items-start gap-1">
               <StatusBadge status={job.status} />
               {retryable && job.status === "FAILED" && job.resumable && <RetryButton syncJobId={job.id} />}
+              {job.stalled && <StatusBadge status="STALLED" />}
+              {cancellable && (job.status === "PENDING" || job.status === "IN_PROGRESS") && <CancelSyncButton syncJobId={job.id} />}
             </span>
           </td>
           {showConnection && job.connection && (

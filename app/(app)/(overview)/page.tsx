@@ -5,6 +5,7 @@ import { ConnectionsChart } from "@/components/charts/connections-chart";
 import { ProviderName } from "@/components/provider-name";
 import { RelativeTime } from "@/components/relative-time";
 import { RunningSyncs } from "@/components/running-syncs";
+import { OpsSummary } from "@/components/ops-summary";
 import { StatusBadge } from "@/components/status-badge";
 import { getViewer } from "@/lib/auth/viewer";
 import { ACTION_LABEL } from "@/lib/dashboard/attention";
@@ -32,6 +33,8 @@ export default async function OverviewPage() {
         <Stat label="Need attention" value={totals.problems} tone={totals.problems ? "rose" : "slate"} />
         <Stat label="Records synced, 30 days" value={totals.records30d} />
       </div>
+
+      <OpsSummary scope={viewer} />
 
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Connections by provider and status">

@@ -27,7 +27,7 @@ export default async function SyncsPage({ searchParams }: { searchParams: Promis
         <ActivityChart days={activity} label="Sync jobs and records per day for the selected filters" />
       </Card>
       <FilterForm resetHref="/syncs">
-        <Select name="status" label="Status" value={filters.status} options={Object.values(SyncStatus).map((s) => ({ value: s, label: s.replace("_", " ").toLowerCase() }))} />
+        <Select name="status" label="Status" value={filters.status} options={[...Object.values(SyncStatus).map((s) => ({ value: s, label: s.replace("_", " ").toLowerCase() })), { value: "STALLED", label: "stalled (no progress)" }]} />
         <Select name="provider" label="Provider" value={filters.provider} options={ALL_PROVIDERS.map((p) => ({ value: p, label: providerName(p) }))} />
         <label className="flex flex-col text-xs font-medium text-slate-700">
           From
@@ -38,7 +38,7 @@ export default async function SyncsPage({ searchParams }: { searchParams: Promis
           <input type="date" name="to" defaultValue={filters.to} className="mt-1 rounded-md border border-slate-300 px-2 py-1 text-sm" />
         </label>
       </FilterForm>
-      {jobs.length === 0 ? <EmptyState title="No sync jobs match">Change the filters or the date range.</EmptyState> : <SyncTable jobs={jobs} showConnection />}
+      {jobs.length === 0 ? <EmptyState title="No sync jobs match">Change the filters or the date range.</EmptyState> : <SyncTable jobs={jobs} showConnection cancellable={viewer.role === "ADMIN"} />}
       <Pager isFirst={!filters.cursor} firstHref={hrefWith("/syncs", params, {})} nextHref={nextCursor ? hrefWith("/syncs", params, { cursor: nextCursor }) : null} />
       {maintenance && <RetentionCard runs={maintenance} retentionDays={syncJobRetentionDays()} />}
     </div>

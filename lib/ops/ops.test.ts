@@ -1,0 +1,92 @@
+// Stalled syncs and cancellation against PostgreSQL (the progressAt trigger) and the sandboxes (a worker
+// really stopping at a record boundary).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "@/lib/db/client";
+import type { Scope } from "@/lib/data/scope";
+import { loadSyncHistory, parseSyncFilters } from "@/lib/dashboard/sync-history";
+import { runSyncJob } from "@/lib/ingest/sync-job";
+import { leavePending, setIngestionQueue } from "@/lib/nango/ingestion";
+import { createConnection, createOrg, createSyncJob, createUser } from "@/lib/test/factory";
+import { connectedUser, startHarness, syncAndDeliver, waitFor, type Harness } from "@/lib/test/ingest-harness";
+import { graphIdFor } from "@/lib/zep";
+import { isStalled, stalledAfterMs } from "./stalled";
+import { opsSummary } from "./summary";
+import { cancelSyncJob } from "./sync-control";
+
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+
+async function admin() {
+  const org = await createOrg();
+  const user = await createUser(org.id, { role: "ADMIN" });
+  const scope: Scope = { organizationId: org.id, userId: user.id, role: "ADMIN" };
+  return { org, user, scope };
+}
+
+describe("stalled", () => {
+  it("a running job without progress for ATLAS_STALLED_AFTER_MINUTES is stalled; any progress (count, cursor, status) clears it", async () => {
+    expect(stalledAfterMs()).toBe(30 * 60_000); // the default
+    const { user, scope } = await admin();
+    const c = await createConnection(user);
+    // Inserted with a start an hour ago (demo/imported data): no progress since then.
+    const stuck = await createSyncJob(c.id, { status: "IN_PROGRESS", recordsProcessed: 42, startedAt: minutesAgo(60) });
+    const waiting = await createSyncJob(c.id, { status: "PENDING", startedAt: minutesAgo(45) });
+    const fresh = await createSyncJob(c.id, { status: "IN_PROGRESS", startedAt: minutesAgo(5) });
+    const oldDone = await createSyncJob(c.id, { status: "COMPLETED", startedAt: minutesAgo(600) });
+    const read = (id: string) => prisma.syncJob.findUniqueOrThrow({ where: { id } });
+    expect([stuck, waiting, fresh, oldDone].map((j) => isStalled(j))).toEqual([true, true, false, false]);
+
+    const stalledIds = async () => (await loadSyncHistory(scope, parseSyncFilters({ status: "STALLED" }))).jobs.map((j) => j.id).sort();
+    expect(await stalledIds()).toEqual([stuck.id, waiting.id].sort());
+    expect((await loadSyncHistory(scope, parseSyncFilters({}))).jobs.find((j) => j.id === stuck.id)?.stalled).toBe(true);
+    expect(await opsSummary(scope)).toMatchObject({ stalled: 2 });
+
+    // Progress, whoever writes it: a count change moves progressAt (the trigger), an unrelated change does not.
+    await prisma.syncJob.update({ where: { id: stuck.id }, data: { recordsProcessed: 43 } });
+    expect(isStalled(await read(stuck.id))).toBe(false);
+    await prisma.syncJob.update({ where: { id: waiting.id }, data: { recordsReported: 120 } });
+    expect(isStalled(await read(waiting.id))).toBe(true);
+    await prisma.$executeRaw`UPDATE "SyncJob" SET status = 'IN_PROGRESS' WHERE id = ${waiting.id}`;
+    expect(await stalledIds()).toEqual([]);
+  });
+
+  it("counts paused connections and those Atlas paused itself", async () => {
+    const { user, scope } = await admin();
+    await createConnection(user, { metadata: { syncsPausedAt: new Date().toISOString() } });
+    await createConnection(user, { metadata: { syncsPausedAt: new Date().toISOString(), syncsPausedReason: "5 failed syncs in a row" } });
+    await createConnection(user, { metadata: { accountName: "x" } });
+    expect(await opsSummary(scope)).toEqual({ stalled: 0, paused: 2, autoPaused: 1 });
+  });
+});
+
+describe("cancel", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    // No worker: webhook jobs stay PENDING; the test runs ingestion itself.
+    setIngestionQueue(leavePending);
+  }, 60_000);
+  afterAll(async () => {
+    setIngestionQueue(null);
+    await h?.stop();
+  });
+
+  it("a running ingestion stops at a record boundary once cancelled, and nothing overwrites the cancellation", async () => {
+    const { scope, nangoConnectionId, org, connection } = await connectedUser(h, { role: "ADMIN" });
+    const { job } = await syncAndDeliver(h, nangoConnectionId, { added: 3000 });
+    const run = runSyncJob(job.id, { zep: { client: h.zepClient }, pageSize: 50, progressEvery: { records: 5, ms: 20 } });
+    await waitFor(async () => (await prisma.syncJob.findUniqueOrThrow({ where: { id: job.id } })).recordsProcessed > 0, "first progress");
+    await cancelSyncJob(scope, job.id);
+
+    expect(await run).toEqual({ outcome: "SKIPPED", reason: "the sync job was cancelled" });
+    const after = await prisma.syncJob.findUniqueOrThrow({ where: { id: job.id } });
+    expect(after.status).toBe("FAILED");
+    expect(after.errors).toEqual(expect.arrayContaining([expect.objectContaining({ code: "CANCELLED" })]));
+    // It stopped early: far from all 3,000 records reached the graph.
+    const episodes = h.zep.episodes(graphIdFor(org.id, "default")).length;
+    expect(episodes).toBeGreaterThan(0);
+    expect(episodes).toBeLessThan(3000);
+    // A later run (a continuation already queued) does nothing.
+    expect(await runSyncJob(job.id, { zep: { client: h.zepClient } })).toMatchObject({ outcome: "SKIPPED" });
+    expect(connection.organizationId).toBe(org.id);
+  });
+});
