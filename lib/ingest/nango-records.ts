@@ -3,8 +3,7 @@ import "server-only";
 import type { Nango } from "@nangohq/node";
 import { retry, RetryGaveUp } from "@/lib/retry";
 import type { NangoRecord } from "./episodes";
-
-export type NangoErrorEntry = { message: string; code: string; timestamp: string; retryAfter?: number };
+import type { TimedErrorEntry } from "@/lib/data/error-entry";
 
 export type RecordQuery = {
   providerConfigKey: string;
@@ -14,6 +13,8 @@ export type RecordQuery = {
   cursor?: string | null;
   /** Records modified at or after this time (ISO 8601); unset lists every record. */
   modifiedAfter?: string | null;
+  /** Only these record ids (retrying failed records). */
+  ids?: string[];
   pageSize?: number;
 };
 
@@ -21,7 +22,7 @@ export type RecordStreamOptions = {
   /** Checked before each record is handed out; true ends the stream there (the rest is read next run). */
   shouldStop?: () => boolean;
   /** Each failed listRecords attempt, in SyncJob.errors shape. */
-  onError?: (entry: NangoErrorEntry) => void;
+  onError?: (entry: TimedErrorEntry) => void;
   /** listRecords attempts per page (429, 5xx and network errors are retried). Default 5. */
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -66,7 +67,7 @@ function describe(err: unknown): { status?: number; retryAfter?: number; reset?:
 
 /** One listRecords page, retried under the worker policy (lib/retry); 4xx other than 408/429 fail at once. */
 async function listPage(nango: Nango, query: RecordQuery, cursor: string | undefined, opts: RecordStreamOptions) {
-  let last: NangoErrorEntry | undefined;
+  let last: TimedErrorEntry | undefined;
   let permanent: NangoPermanentError | undefined;
   try {
     return await retry(
@@ -77,6 +78,7 @@ async function listPage(nango: Nango, query: RecordQuery, cursor: string | undef
           model: query.model,
           limit: query.pageSize ?? 500,
           ...(cursor ? { cursor } : query.modifiedAfter ? { modifiedAfter: query.modifiedAfter } : {}),
+          ...(query.ids?.length ? { ids: query.ids } : {}),
         })) as unknown as { records: NangoRecord[]; next_cursor: string | null },
       (err) => {
         const { status, retryAfter, reset, detail, nangoCode } = describe(err);

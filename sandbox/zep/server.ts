@@ -79,6 +79,8 @@ export type ZepSandbox = {
   url: string;
   stop(): Promise<void>;
   setFault(fault: ZepSandboxFault | null): void;
+  /** Episodes whose text contains this are refused with 400 until cleared (a record Zep will not take). */
+  setPoison(text: string | null): void;
   /** Stored episodes of a graph, in the order they were added. */
   episodes(graphId: string): SandboxEpisode[];
   /** Facts derived so far from a graph's processed episodes. */
@@ -149,6 +151,7 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
   const inFlight = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   let fault: ZepSandboxFault | null = null;
+  let poison: string | null = null;
   let seq = 0;
 
   const now = () => new Date().toISOString();
@@ -253,6 +256,7 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
 
   function validateEpisodeInput(input: Json): void {
     if (typeof input.data !== "string" || input.data.length === 0) throw new HttpError(400, "data is required");
+    if (poison && input.data.includes(poison)) throw new HttpError(400, "episode content could not be processed");
     if (input.data.length > MAX_EPISODE_CHARS)
       throw new HttpError(400, `data exceeds the maximum of ${MAX_EPISODE_CHARS} characters (${input.data.length})`);
     if (typeof input.type !== "string" || !DATA_TYPES.has(input.type))
@@ -604,6 +608,9 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
     },
     setFault(f) {
       fault = f ? { ...f } : null;
+    },
+    setPoison(text) {
+      poison = text;
     },
     episodes: (graphId) => (episodes.get(graphId) ?? []).map((e) => ({ ...e })),
     edges: (graphId) => (edges.get(graphId) ?? []).map((e) => ({ ...e, episodes: [...e.episodes] })),

@@ -1,0 +1,155 @@
+// The ledger's guarantees against the Zep sandbox (which orders lastn by valid time, as Zep does) and
+// real PostgreSQL: no duplicate after a backfill into a big graph, exactly once after lost answers,
+// poison records recorded and retried.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "@/lib/db/client";
+import { setIngestionQueue } from "@/lib/nango/ingestion";
+import { connectedUser, duplicateKeys, startHarness, syncAndDeliver, type Harness } from "@/lib/test/ingest-harness";
+import { ensureGraph, graphIdFor, type ZepCallOptions } from "@/lib/zep";
+import type { NangoRecord, RecordSource } from "./episodes";
+import { listFailedRecords, retryFailedRecords } from "./failed-records";
+import { ingestRecords } from "./ingest";
+import { ledgerStatements } from "./ledger";
+import { runSyncJob } from "./sync-job";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+  setIngestionQueue(async () => {}); // jobs stay PENDING for the direct runSyncJob calls below
+});
+afterAll(async () => {
+  setIngestionQueue(null);
+  await h?.stop();
+});
+afterEach(() => {
+  h.zep.setFault(null);
+  h.zep.setPoison(null);
+});
+
+let n = 0;
+const fresh = () => {
+  const organizationId = `org-ledger-${Date.now()}-${n++}`;
+  return { graphId: graphIdFor(organizationId, "p"), owner: { organizationId, projectKey: "p" }, source: { provider: "github", connectionId: `conn-ledger-${n}`, model: "Issue" } as RecordSource };
+};
+const zep = (): ZepCallOptions => ({ client: h.zepClient, retry: { baseDelayMs: 1, sleep: async () => {} } });
+
+function issue(i: number, at: string): NangoRecord {
+  return {
+    id: String(i),
+    repository_full_name: "acme/atlas",
+    number: i,
+    title: `Backfilled issue ${i}`,
+    state: "open",
+    body: `Old issue ${i}.`,
+    updated_at: at,
+    _nango_metadata: { first_seen_at: at, last_modified_at: at, last_action: "ADDED", deleted_at: null, cursor: `c-${i}` },
+  };
+}
+
+const requestsOf = (graphId: string, pred: (r: { method: string; path: string }) => boolean) => h.zep.requests(graphId).filter(pred).length;
+
+describe("ledger", () => {
+  it("a backfill of old records into a graph holding 20,000 newer episodes writes each once, without reading the graph back", async () => {
+    const t = fresh();
+    await ensureGraph(t.graphId, zep());
+    // 20,000 newer episodes, in batches (the deprecated batch call is only used to fill the graph fast).
+    for (let b = 0; b < 1_000; b++)
+      await h.zepClient.graph.addBatch(
+        { graphId: t.graphId, episodes: Array.from({ length: 20 }, (_, i) => ({ type: "text" as const, data: `newer ${b * 20 + i}`, createdAt: "2026-11-01T00:00:00.000Z" })) },
+        { maxRetries: 0 },
+      );
+    const old = Array.from({ length: 300 }, (_, i) => issue(i, new Date(Date.UTC(2019, 0, 1) + i * 60_000).toISOString()));
+
+    const before = ledgerStatements();
+    const first = await ingestRecords({ records: old, graphId: t.graphId, source: t.source, owner: t.owner, zep: zep(), pageSize: 100 });
+    expect(first).toMatchObject({ records: 300, episodesWritten: 300, episodesSkipped: 0 });
+    // Three pages, at most three ledger statements each (lookup, PENDING marks, completion).
+    expect(ledgerStatements() - before).toBeLessThanOrEqual(9);
+
+    const readBack = () => requestsOf(t.graphId, (r) => r.method === "GET" && r.path.includes("/graph/episodes/graph/"));
+    expect(readBack()).toBe(0);
+    // The backfilled episodes are not among the graph's "last" episodes (valid time), yet a re-run writes nothing.
+    const { episodes: last } = await h.zepClient.graph.episode.getByGraphId(t.graphId, { lastn: 10_000 });
+    expect(last!.some((e) => e.metadata?.recordId === "0")).toBe(false);
+    const again = await ingestRecords({ records: old, graphId: t.graphId, source: t.source, owner: t.owner, zep: zep(), pageSize: 100 });
+    expect(again).toMatchObject({ records: 300, episodesWritten: 0, episodesSkipped: 300 });
+    expect(h.zep.episodes(t.graphId)).toHaveLength(20_300);
+    expect(duplicateKeys(h, t.graphId).filter((k) => k !== "undefined")).toEqual([]);
+    expect(readBack()).toBe(1); // the test's own lastn call, none by ingestion
+  }, 120_000);
+
+  it("exactly once when graph.add's answer is lost (timeout): the landed episode is found by key, not sent again", async () => {
+    const t = fresh();
+    await ensureGraph(t.graphId, zep());
+    const records = Array.from({ length: 5 }, (_, i) => issue(i, "2020-01-01T00:00:00.000Z"));
+    // The third write is answered too late: the client gives up, the sandbox stores it anyway.
+    let i = 0;
+    const stream = (async function* () {
+      for (const r of records) {
+        if (i++ === 2) h.zep.setFault({ delayMs: 300, times: 1 });
+        yield r;
+      }
+    })();
+    const result = await ingestRecords({
+      records: stream,
+      graphId: t.graphId,
+      source: t.source,
+      owner: t.owner,
+      pageSize: 1,
+      zep: { client: h.zepClient, retry: { timeoutSeconds: 0.1, baseDelayMs: 500 } },
+    });
+    expect(result.errors.map((e) => e.code)).toEqual(["TIMEOUT"]);
+    expect(h.zep.episodes(t.graphId)).toHaveLength(5);
+    const rows = await prisma.graphWrite.findMany({ where: { graphId: t.graphId } });
+    expect(rows.every((r) => r.status === "WRITTEN" && !r.uncertain && r.episodeUuids.length === 1)).toBe(true);
+    expect(new Set(rows.flatMap((r) => r.episodeUuids))).toEqual(new Set(h.zep.episodes(t.graphId).map((e) => e.uuid)));
+  });
+
+  it("exactly once after a crash between Zep's answers and the ledger's completion: PENDING rows are resolved by key", async () => {
+    const t = fresh();
+    const records = Array.from({ length: 20 }, (_, i) => issue(i, "2021-01-01T00:00:00.000Z"));
+    await ingestRecords({ records, graphId: t.graphId, source: t.source, owner: t.owner, zep: zep() });
+    // As a killed worker leaves them: marked PENDING before graph.add, never completed.
+    await prisma.graphWrite.updateMany({ where: { graphId: t.graphId }, data: { status: "PENDING", episodeUuids: [], errorCode: null } });
+    const resumed = await ingestRecords({ records, graphId: t.graphId, source: t.source, owner: t.owner, zep: zep() });
+    expect(resumed).toMatchObject({ records: 20, episodesWritten: 0, episodesSkipped: 20 });
+    expect(h.zep.episodes(t.graphId)).toHaveLength(20);
+    const rows = await prisma.graphWrite.findMany({ where: { graphId: t.graphId } });
+    expect(rows.every((r) => r.status === "WRITTEN" && !r.uncertain)).toBe(true);
+    expect(new Set(rows.flatMap((r) => r.episodeUuids))).toEqual(new Set(h.zep.episodes(t.graphId).map((e) => e.uuid)));
+  });
+
+  it("a poison record does not stop the sync: FAILED in the ledger with its error, the job completes with 'N records failed'; admins see it and retry it", async () => {
+    const a = await connectedUser(h, { role: "ADMIN" });
+    const graphId = graphIdFor(a.org.id, "default");
+    h.zep.setPoison("/issues/3\n"); // the 3rd issue's text (its URL line)
+    const { job } = await syncAndDeliver(h, a.nangoConnectionId, { added: 10 });
+    expect(await runSyncJob(job.id, { zep: zep() })).toMatchObject({ outcome: "COMPLETED", recordsProcessed: 9 });
+    const done = await prisma.syncJob.findUniqueOrThrow({ where: { id: job.id } });
+    expect(done.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: "ZEP_REJECTED" }),
+        expect.objectContaining({ code: "RECORDS_FAILED", message: expect.stringMatching(/^1 record failed/) }),
+      ]),
+    );
+    expect(h.zep.episodes(graphId)).toHaveLength(9);
+
+    // The Failed records page: admins only, filters, the error.
+    const member = { ...a.scope, role: "MEMBER" as const };
+    await expect(listFailedRecords(member)).rejects.toThrow(/admins/i);
+    const page = await listFailedRecords(a.scope, { provider: "github", connection: a.nangoConnectionId });
+    expect(page.rows).toEqual([
+      expect.objectContaining({ recordId: "100003", errorCode: "ZEP_REJECTED_400", error: expect.stringMatching(/could not be processed/), connection: { id: a.connection.id, accountName: "Ada" } }),
+    ]);
+    expect((await listFailedRecords(a.scope, { errorCode: "NOPE" })).rows).toEqual([]);
+    expect((await listFailedRecords(a.scope, { since: new Date(Date.now() + 60_000) })).rows).toEqual([]);
+
+    // Still refused: still failed. Then Zep takes it: written, gone from the page.
+    expect(await retryFailedRecords(a.scope, { ids: [page.rows[0]!.id] }, { zep: zep() })).toMatchObject({ retried: 1, written: 0, stillFailed: 1 });
+    h.zep.setPoison(null);
+    expect(await retryFailedRecords(a.scope, { all: true }, { zep: zep() })).toMatchObject({ retried: 1, written: 1, stillFailed: 0 });
+    expect((await listFailedRecords(a.scope)).rows.filter((r) => r.connectionId === a.nangoConnectionId)).toEqual([]);
+    expect(h.zep.episodes(graphId)).toHaveLength(10);
+    expect(duplicateKeys(h, graphId)).toEqual([]);
+  });
+});
