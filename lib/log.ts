@@ -1,20 +1,27 @@
-// Structured logs (pino, one JSON object per line on stdout). Every line of a request or a job carries its
-// id: take a child logger with requestLog() or jobLog() and pass it down instead of the base `log`.
+// Structured logs (pino, one JSON object per line on stdout). Every line written while a request or a job
+// runs carries its id: withLogContext() opens the context (lib/audit/record.ts does for server actions,
+// loggedJob for queue jobs) and every logger adds its fields, so code deep inside needs only `log`.
 import "server-only";
-import { randomUUID } from "node:crypto";
-import pino, { type Logger } from "pino";
+import { AsyncLocalStorage } from "node:async_hooks";
+import pino, { type DestinationStream, type Logger } from "pino";
 import { logLevel } from "@/lib/env";
 
 export type { Logger };
 
-export const log: Logger = pino({ level: logLevel(), base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime });
+const context = new AsyncLocalStorage<Record<string, unknown>>();
 
-/** A logger for one request; the id is the caller's (e.g. a trace header) or a new one. */
-export const requestLog = (requestId: string = randomUUID(), bindings: Record<string, unknown> = {}): Logger =>
-  log.child({ requestId, ...bindings });
+/** Runs `work` with `bindings` (requestId, jobId, ...) on every log line it writes, nested contexts merged. */
+export function withLogContext<T>(bindings: Record<string, unknown>, work: () => T): T {
+  return context.run({ ...context.getStore(), ...bindings }, work);
+}
 
-/** A logger for one queue job: its pg-boss id, its queue and anything else worth a field (syncJobId). */
-export const jobLog = (jobId: string, bindings: Record<string, unknown> = {}): Logger => log.child({ jobId, ...bindings });
+/** A logger on stdout (or `destination`) that adds the current context's fields to every line. */
+export function createLogger(destination?: DestinationStream, level: string = logLevel()): Logger {
+  const options = { level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, mixin: () => context.getStore() ?? {} };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+export const log: Logger = createLogger();
 
 /** An error as log fields: pino's `err` serializer keeps message, type and stack. */
 export const errorFields = (err: unknown) => ({ err: err instanceof Error ? err : new Error(String(err)) });
@@ -25,15 +32,15 @@ type QueueJob = { id: string; name: string; data: unknown; retryCount?: number }
  * A queue handler (one job per call) whose job logs a line when it starts, when it ends (with what it
  * returned: outcome and counts) and when it fails, each with the job's id, queue, payload and duration.
  */
-export function loggedJob<J extends QueueJob, R>(handler: (jobs: J[]) => Promise<R>): (jobs: J[]) => Promise<R> {
+export function loggedJob<J extends QueueJob, R>(handler: (jobs: J[]) => Promise<R>, logger: Logger = log): (jobs: J[]) => Promise<R> {
   return async (jobs) => {
     const job = jobs[0];
     if (!job) return handler(jobs);
-    const jl = jobLog(job.id, { queue: job.name, data: job.data, attempt: (job.retryCount ?? 0) + 1 });
+    const jl = logger.child({ jobId: job.id, queue: job.name, data: job.data, attempt: (job.retryCount ?? 0) + 1 });
     const started = performance.now();
     jl.info("job started");
     try {
-      const result = await handler(jobs);
+      const result = await withLogContext({ jobId: job.id }, () => handler(jobs));
       jl.info({ result, ms: Math.round(performance.now() - started) }, "job finished");
       return result;
     } catch (err) {

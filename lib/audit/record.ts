@@ -5,6 +5,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { Prisma, PrismaClientType } from "@/lib/db/client";
+import { withLogContext } from "@/lib/log";
 
 export const AUDIT_ACTIONS = [
   "connection.connect_started",
@@ -35,7 +36,7 @@ const context = new AsyncLocalStorage<Context>();
 
 /** Runs `work` with `actor` as the author of every audit event it records (server actions, route handlers). */
 export function withAuditContext<T>(actor: Actor, work: () => Promise<T>, requestId: string = randomUUID()): Promise<T> {
-  return context.run({ actor, requestId }, work);
+  return context.run({ actor, requestId }, () => withLogContext({ requestId }, work));
 }
 
 /** The acting person (or Atlas) and request id of the current action. */
