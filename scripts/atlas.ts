@@ -7,6 +7,9 @@
 //   e2e     only the Playwright specs
 //   bench   the measurements behind the README's performance claims
 //   db      only the database (embedded unless DATABASE_URL), migrated, until Ctrl-C
+//   create-admin  the first organization and its admin: -- --email <email> --org <name> (scripts/create-admin.ts)
+//   backup  a logical backup of the database to a file: -- [file] (scripts/backup.ts)
+//   restore a backup into an empty database: -- <file>
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { ROOT, ensureDatabase, recreateDatabase, startDatabase, withDatabaseName, type Database } from "./lib/database";
@@ -149,8 +152,32 @@ async function main() {
         await prisma(rest, db.url);
         break;
       }
+      case "create-admin": {
+        await prepare(db, db.url);
+        await run("tsx", ["scripts/create-admin.ts", ...rest], { DATABASE_URL: db.url });
+        break;
+      }
+      case "backup": {
+        // No migrations here: a backup reads the database as it is.
+        const file = rest[0] ?? `atlas-${new Date().toISOString().replace(/[:.]/g, "-")}.backup.gz`;
+        const { backup } = await import("./backup");
+        const summary = await backup(db.url, path.resolve(file));
+        const rows = Object.values(summary.tables).reduce((a, b) => a + b, 0);
+        console.log(`Backup written to ${summary.file}: ${Object.keys(summary.tables).length} tables, ${rows} rows, schema at migration ${summary.migrations}.`);
+        break;
+      }
+      case "restore": {
+        if (!rest[0]) throw new Error("Usage: npm run restore -- <backup file>  (into DATABASE_URL, which must be an empty database)");
+        await ensureDatabase(db.url);
+        await prisma(["generate"], db.url);
+        const { restore } = await import("./backup");
+        const summary = await restore(db.url, path.resolve(rest[0]), () => prisma(["migrate", "deploy"], db.url));
+        const rows = Object.values(summary.tables).reduce((a, b) => a + b, 0);
+        console.log(`Restored ${Object.keys(summary.tables).length} tables, ${rows} rows; migrations checked (${summary.migrations}).`);
+        break;
+      }
       default:
-        throw new Error(`Unknown command "${command}". Use start, test, e2e, bench, seed, db or prisma.`);
+        throw new Error(`Unknown command "${command}". Use start, test, e2e, bench, seed, db, prisma, create-admin, backup or restore.`);
     }
     await stopAll(0);
   } catch (err) {

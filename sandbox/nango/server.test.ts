@@ -310,6 +310,24 @@ describe("syncs", () => {
     expect(unknown.data).toMatchObject({ error: { code: "no_syncs_found" } });
   });
 
+  it("a full resync (opts.reset) starts over as INITIAL; with emptyCache the records are deleted first (shared/lib/clients/orchestrator.ts RUN_FULL)", async () => {
+    const { connectionId } = await sandbox.connect({ integrationId: "jira", endUser });
+    await sandbox.simulateSync(connectionId, { added: 3 });
+    const sent = sandbox.webhooks.length;
+    await nango.triggerSync("jira", ["issues"], connectionId);
+    await sandbox.finishTriggeredRuns();
+    expect(sandbox.webhooks.slice(sent).map((w) => w.payload)).toMatchObject([{ syncType: "INCREMENTAL", responseResults: { added: 2, updated: 1 } }]);
+
+    await nango.triggerSync("jira", ["issues"], connectionId, { reset: true, emptyCache: true });
+    await sandbox.finishTriggeredRuns();
+    expect(sandbox.webhooks.at(-1)!.payload).toMatchObject({ syncType: "INITIAL", responseResults: { added: 2, updated: 0, deleted: 0 } });
+    const { records } = await nango.listRecords({ providerConfigKey: "jira", connectionId, model: "Issue" });
+    expect(records.map((r) => [r.id, r._nango_metadata.last_action])).toEqual([
+      ["10001", "ADDED"],
+      ["10002", "ADDED"],
+    ]);
+  });
+
   it("sends signed sync success and failure webhooks shaped like Nango's", async () => {
     const { connectionId } = await sandbox.connect({ integrationId: "notion", endUser });
     const before = receiver.received.length;

@@ -131,8 +131,19 @@ export async function failSync(store: Store, connectionId: string, opts: { syncN
   return { webhook };
 }
 
-/** "Sync now": the job is RUNNING at once and finishes (records, webhook) after `triggeredRunMs`. */
-export function triggerRun(store: Store, runs: Runs, c: SandboxConnection, sync: SyncState) {
+/**
+ * "Sync now": the job is RUNNING at once and finishes (records, webhook) after `triggeredRunMs`. A full
+ * resync (opts.reset) forgets lastSyncDate first, and emptyCache deletes the sync's records, as Nango's
+ * orchestrator does for RUN_FULL (packages/shared/lib/clients/orchestrator.ts).
+ */
+export function triggerRun(store: Store, runs: Runs, c: SandboxConnection, sync: SyncState, full: { reset: boolean; emptyCache: boolean }) {
+  if (full.reset) sync.lastSyncDate = null;
+  if (full.reset && full.emptyCache) {
+    for (const m of modelsOf(sync.spec)) {
+      c.records.delete(m);
+      c.generated.delete(m);
+    }
+  }
   sync.latestJob = { type: syncTypeOf(sync), status: "RUNNING", updatedAt: store.tick(), result: sync.latestJob?.result };
   const changes = store.opts.triggeredRunChanges ?? { added: 2, updated: 1 };
   runs.schedule(store.opts.triggeredRunMs ?? 200, async () => {

@@ -71,7 +71,11 @@ export function syncRoutes(store: Store, auth: Auth, runs: Runs) {
     if (body.opts && (body.sync_mode || body.full_resync !== undefined)) {
       throw apiError(400, "invalid_body", "Cannot use opts with deprecated sync_mode/full_resync parameters");
     }
-    runCommand(providerConfigKey, normalize(body.syncs), body.connection_id || c.req.header("connection-id"), (conn, s) => triggerRun(store, runs, conn, s));
+    // opts is the current API; sync_mode / full_resync the deprecated one (postTrigger.ts).
+    const full = body.opts
+      ? { reset: body.opts.reset ?? false, emptyCache: body.opts.emptyCache ?? false }
+      : { reset: body.sync_mode ? body.sync_mode !== "incremental" : (body.full_resync ?? false), emptyCache: body.sync_mode === "full_refresh_and_clear_cache" };
+    runCommand(providerConfigKey, normalize(body.syncs), body.connection_id || c.req.header("connection-id"), (conn, s) => triggerRun(store, runs, conn, s, full));
     const reply: PostPublicTrigger["Success"] = { success: true };
     return c.json(reply);
   });
