@@ -1,6 +1,6 @@
 export function Card({ title, children, action }: { title: string; children: React.ReactNode; action?: React.ReactNode }) {
   return (
-    <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+    <section className="min-w-0 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
       <div className="mb-3 flex items-center justify-between gap-2">
         <h2 className="text-base font-semibold">{title}</h2>
         {action}
@@ -22,7 +22,7 @@ export function Stat({ label, value, tone = "slate" }: { label: string; value: s
 
 export function EmptyState({ title, children }: { title: string; children?: React.ReactNode }) {
   return (
-    <div className="rounded-lg border border-dashed border-slate-300 p-8 text-center">
+    <div className="rounded-lg border border-dashed border-slate-300 p-8 text-center [overflow-wrap:anywhere]">
       <p className="font-medium">{title}</p>
       {children && <div className="mt-1 text-sm text-slate-600">{children}</div>}
     </div>

@@ -3,7 +3,7 @@ export function Select({ name, label, value, options }: { name: string; label: s
   return (
     <label className="flex flex-col text-xs font-medium text-slate-700">
       {label}
-      <select name={name} defaultValue={value ?? ""} className="mt-1 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
+      <select name={name} defaultValue={value ?? ""} className="mt-1 w-full min-w-0 max-w-[16rem] truncate rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
         <option value="">All</option>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
@@ -17,7 +17,7 @@ export function Select({ name, label, value, options }: { name: string; label: s
 
 export function FilterForm({ children, resetHref }: { children: React.ReactNode; resetHref: string }) {
   return (
-    <form method="get" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3" role="search">
+    <form method="get" className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3 [&>label]:min-w-0 [&>label]:max-w-full" role="search">
       {children}
       <button className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700">Apply</button>
       <a href={resetHref} className="py-1.5 text-sm text-slate-700 hover:underline">
@@ -27,10 +27,34 @@ export function FilterForm({ children, resetHref }: { children: React.ReactNode;
   );
 }
 
-export function Pager({ nextHref, firstHref, isFirst }: { nextHref: string | null; firstHref: string; isFirst: boolean }) {
+/** Where the viewer is in a long list: "Page 2 of 7 · 150 sync jobs", and links to the first and next pages. */
+export function Pager({
+  nextHref,
+  firstHref,
+  isFirst,
+  page,
+  pages,
+  total,
+  noun,
+}: {
+  nextHref: string | null;
+  firstHref: string;
+  isFirst: boolean;
+  /** With a total (lists that count their rows): "Page 2 of 7 · 150 sync jobs". */
+  page?: number;
+  pages?: number;
+  total?: number;
+  /** Singular and plural: ["connection", "connections"]. */
+  noun?: [string, string];
+}) {
   return (
-    <nav aria-label="Pagination" className="flex justify-between text-sm">
+    <nav aria-label="Pagination" className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1 text-sm">
       {isFirst ? <span /> : <a href={firstHref} className="text-indigo-700 hover:underline">← First page</a>}
+      {page !== undefined && pages !== undefined && total !== undefined && noun && (
+        <p className="text-slate-700" data-testid="page-position">
+          Page {page.toLocaleString("en-US")} of {pages.toLocaleString("en-US")} · {total.toLocaleString("en-US")} {total === 1 ? noun[0] : noun[1]}
+        </p>
+      )}
       {nextHref ? (
         <a href={nextHref} className="text-indigo-700 hover:underline" data-testid="next-page">
           Next page →

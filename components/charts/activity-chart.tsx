@@ -1,26 +1,29 @@
 "use client";
-import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
-type Day = { day: string; completed: number; failed: number; running: number; records: number };
+type Day = { day: string; completed: number; failed: number; running: number };
 
-/** Jobs per day (completed vs failed, stacked bars) and records per day (line, right axis). */
+/** Sync jobs per day by outcome (stacked bars), on one axis that counts jobs. Records are told in numbers beside it. */
 export function ActivityChart({ days, label }: { days: Day[]; label: string }) {
   const data = days.map((d) => ({ ...d, name: d.day.slice(5) }));
   return (
     <div className="h-64 w-full" role="img" aria-label={label}>
       <ResponsiveContainer>
-        <ComposedChart data={data} margin={{ top: 8, right: 0, left: -16, bottom: 0 }}>
+        <BarChart data={data} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="name" tick={{ fontSize: 11 }} interval="preserveStartEnd" minTickGap={16} />
-          <YAxis yAxisId="jobs" allowDecimals={false} tick={{ fontSize: 11 }} />
-          <YAxis yAxisId="records" orientation="right" tick={{ fontSize: 11 }} />
-          <Tooltip />
+          <YAxis
+            allowDecimals={false}
+            tick={{ fontSize: 11 }}
+            width={44}
+            label={{ value: "Jobs", angle: -90, position: "insideLeft", offset: 8, style: { fontSize: 11, fill: "#475569" } }}
+          />
+          <Tooltip labelFormatter={(name) => `Day ${name}`} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Bar yAxisId="jobs" dataKey="completed" name="Completed jobs" stackId="j" fill="#059669" />
-          <Bar yAxisId="jobs" dataKey="failed" name="Failed jobs" stackId="j" fill="#e11d48" />
-          <Bar yAxisId="jobs" dataKey="running" name="Running jobs" stackId="j" fill="#0284c7" />
-          <Line yAxisId="records" type="monotone" dataKey="records" name="Records" stroke="#4f46e5" strokeWidth={2} dot={false} />
-        </ComposedChart>
+          <Bar dataKey="completed" name="Completed" stackId="j" fill="#059669" />
+          <Bar dataKey="failed" name="Failed" stackId="j" fill="#e11d48" />
+          <Bar dataKey="running" name="Running" stackId="j" fill="#0284c7" />
+        </BarChart>
       </ResponsiveContainer>
     </div>
   );

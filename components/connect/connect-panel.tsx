@@ -15,20 +15,20 @@ export function ConnectPanel({ providers, projects }: Props) {
   return (
     <section aria-labelledby="connect-title" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
       <div className="flex flex-wrap items-end justify-between gap-3">
-        <div>
+        <div className="min-w-0">
           <h2 id="connect-title" className="text-base font-semibold">
             Connect an account
           </h2>
           <p className="text-sm text-slate-600">Authorize in Nango&apos;s window; Atlas then syncs it into your knowledge graph.</p>
         </div>
         {projects.length > 1 && (
-          <div className="flex flex-col text-xs font-medium text-slate-700">
+          <div className="flex min-w-0 max-w-full flex-col text-xs font-medium text-slate-700 sm:max-w-xs">
             <label htmlFor="connect-project">Feeds project</label>
             <select
               id="connect-project"
               value={project}
               onChange={(e) => setProject(e.target.value)}
-              className="mt-1 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+              className="mt-1 w-full min-w-0 truncate rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
               data-testid="connect-project"
             >
               {projects.map((p) => (

@@ -1,7 +1,6 @@
 import Link from "next/link";
 import { Card, EmptyState, Stat } from "@/components/card";
 import { ActivityChart } from "@/components/charts/activity-chart";
-import { ConnectionsChart } from "@/components/charts/connections-chart";
 import { ProviderName } from "@/components/provider-name";
 import { RelativeTime } from "@/components/relative-time";
 import { RunningSyncs } from "@/components/running-syncs";
@@ -41,9 +40,8 @@ export default async function OverviewPage() {
           {totals.connections === 0 ? (
             <EmptyState title="No connections yet">Connect an account to see it here.</EmptyState>
           ) : (
-            <>
-              <ConnectionsChart rows={matrix} />
-              <table className="mt-3 w-full text-sm" data-testid="status-matrix">
+            <div className="overflow-x-auto">
+              <table className="w-full text-sm" data-testid="status-matrix">
                 <caption className="sr-only">Connections by provider and status</caption>
                 <thead>
                   <tr className="text-left text-slate-600">
@@ -64,9 +62,16 @@ export default async function OverviewPage() {
                       </td>
                       {CONNECTION_STATUSES.map((s) => (
                         <td key={s} className="py-1 text-right tabular-nums">
-                          <Link className="hover:underline" href={`/connections?provider=${row.provider}&status=${s}`}>
-                            {row[s]}
-                          </Link>
+                          {row[s] === 0 ? (
+                            <span className="text-slate-500">0</span>
+                          ) : (
+                            <Link
+                              className={`hover:underline ${s === "ERROR" || s === "EXPIRED" ? "font-semibold text-rose-700" : "text-indigo-700"}`}
+                              href={`/connections?provider=${row.provider}&status=${s}`}
+                            >
+                              {row[s]}
+                            </Link>
+                          )}
                         </td>
                       ))}
                       <td className="py-1 text-right font-medium tabular-nums">{row.total}</td>
@@ -74,13 +79,18 @@ export default async function OverviewPage() {
                   ))}
                 </tbody>
               </table>
-            </>
+              <p className="mt-2 text-xs text-slate-600">Red counts need attention; each number opens those connections.</p>
+            </div>
           )}
         </Card>
-        <Card title="Sync activity, last 30 days">
-          <ActivityChart days={activity} label="Sync jobs and records per day over the last 30 days" />
+        <Card title="Sync jobs per day, last 30 days">
+          <ActivityChart days={activity} label="Sync jobs per day over the last 30 days, by outcome" />
           <p className="mt-2 text-sm text-slate-600">
-            {totals.jobs30d.toLocaleString("en-US")} jobs, {totals.failed30d.toLocaleString("en-US")} failed.
+            {totals.jobs30d.toLocaleString("en-US")} jobs, {totals.failed30d.toLocaleString("en-US")} failed;{" "}
+            {totals.records30d.toLocaleString("en-US")} records synced.{" "}
+            <Link href="/syncs?status=FAILED" className="text-indigo-700 hover:underline">
+              See failed jobs
+            </Link>
           </p>
         </Card>
       </div>

@@ -12,7 +12,7 @@ export default async function KnowledgePage({ searchParams }: { searchParams: Pr
   const viewer = await getViewer();
   const { projects, project, query, outcome } = await searchKnowledgePage(viewer, await searchParams);
   return (
-    <div className="space-y-6">
+    <div className="min-w-0 space-y-6 [overflow-wrap:anywhere]">
       <div>
         <h1 className="text-2xl font-semibold">Knowledge</h1>
         <p className="text-sm text-slate-600">
@@ -20,9 +20,9 @@ export default async function KnowledgePage({ searchParams }: { searchParams: Pr
         </p>
       </div>
       <form className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm" role="search">
-        <label className="flex flex-col text-xs font-medium text-slate-700">
+        <label className="flex min-w-0 max-w-full flex-col text-xs font-medium text-slate-700">
           Project
-          <select name="project" defaultValue={project?.key} className="mt-1 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
+          <select name="project" defaultValue={project?.key} className="mt-1 w-full min-w-0 max-w-[16rem] truncate rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
             {projects.map((p) => (
               <option key={p.key} value={p.key}>
                 {p.name}
@@ -30,7 +30,7 @@ export default async function KnowledgePage({ searchParams }: { searchParams: Pr
             ))}
           </select>
         </label>
-        <label className="flex min-w-0 flex-1 flex-col text-xs font-medium text-slate-700">
+        <label className="flex min-w-0 flex-1 basis-48 flex-col text-xs font-medium text-slate-700">
           Search
           <input
             type="search"
@@ -89,7 +89,7 @@ export default async function KnowledgePage({ searchParams }: { searchParams: Pr
           <ul className="mb-4 divide-y divide-slate-100 text-sm" data-testid="projects">
             {projects.map((p) => (
               <li key={p.key} className="flex flex-wrap justify-between gap-2 py-1.5">
-                <span className="font-medium">{p.name}</span>
+                <span className="min-w-0 font-medium">{p.name}</span>
                 <span className="font-mono text-xs text-slate-600">graph {p.graphId}</span>
               </li>
             ))}

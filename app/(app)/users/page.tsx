@@ -20,16 +20,22 @@ export default async function UsersPage() {
       <DataTable testId="users-table" minWidth={560} columns={[{ label: "Name" }, { label: "Role" }, { label: "Connections", align: "right" }, { label: "Joined" }, { label: <span className="sr-only">Actions</span>, align: "right" }]}>
         {members.map((m) => (
           <tr key={m.id} className="border-t border-slate-100" data-testid="user-row">
-            <td className="px-3 py-2">
-              {m.name ?? "—"}
-              <span className="block text-xs text-slate-600">{m.email}</span>
+            <td className="px-3 py-2" data-label="Name">
+              <div className="min-w-0 [overflow-wrap:anywhere]">
+                {m.name ?? "—"}
+                <span className="block text-xs text-slate-600">{m.email}</span>
+              </div>
             </td>
-            <td className="px-3 py-2">{m.role === "ADMIN" ? "Admin" : "Member"}</td>
-            <td className="px-3 py-2 text-right tabular-nums">{m._count.connections}</td>
-            <td className="px-3 py-2">
+            <td className="px-3 py-2" data-label="Role">
+              <span>{m.role === "ADMIN" ? "Admin" : "Member"}</span>
+            </td>
+            <td className="px-3 py-2 text-right tabular-nums" data-label="Connections">
+              <span>{m._count.connections}</span>
+            </td>
+            <td className="px-3 py-2" data-label="Joined">
               <RelativeTime date={m.createdAt} />
             </td>
-            <td className="px-3 py-2 text-right">
+            <td className="px-3 py-2 text-right" data-label="">
               <UserRowActions userId={m.id} role={m.role} label={m.name ?? m.email} />
             </td>
           </tr>
