@@ -2,7 +2,10 @@ import { createHash, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { prisma, type WebhookOutcome } from "@/lib/db/client";
 import { createConnection, createOrg, createUser } from "@/lib/test/factory";
-import { listWebhookDeliveries, parseWebhookFilters, WEBHOOK_PAGE_SIZE } from "./webhooks";
+import { deliverWebhook, webhookRequest } from "@/lib/test/webhooks";
+import { acceptNangoWebhook } from "@/lib/nango/webhooks";
+import { signWebhook } from "@/sandbox/nango";
+import { getWebhookDelivery, listWebhookDeliveries, parseWebhookFilters, WEBHOOK_PAGE_SIZE } from "./webhooks";
 
 async function delivery(organizationId: string | null, outcome: WebhookOutcome, connectionId: string | null, receivedAt: Date) {
   return prisma.webhookDelivery.create({
@@ -71,5 +74,35 @@ describe("webhook log", () => {
     expect(page.rows.some((r) => r.id === rejected.id)).toBe(false);
     expect(page.unattributed[0]).toEqual({ id: rejected.id, receivedAt: rejected.receivedAt, reason: rejected.reason });
     await prisma.webhookDelivery.delete({ where: { id: rejected.id } });
+  });
+
+  it("opens one delivery of the organization with its payload as read (NUL shown as U+FFFD) and its replays; not another organization's", async () => {
+    process.env.NANGO_WEBHOOK_SIGNING_KEY = "whsec-dashboard";
+    const { scope, connection } = await orgWithDeliveries(0);
+    const payload = { connectionId: connection.connectionId, from: "slack", payload: { text: "a\u0000b" }, providerConfigKey: "slack", type: "forward" };
+    const delivered = await deliverWebhook(signWebhook(payload, "whsec-dashboard"));
+    const view = await getWebhookDelivery(scope, delivered.id!);
+    expect(view).toMatchObject({
+      outcome: "IGNORED",
+      type: "forward",
+      payload: { ...payload, payload: { text: "a\ufffdb" } },
+      canReplay: true,
+      connection: { id: connection.id, provider: "GITHUB", accountName: "octo-org" },
+      replays: [],
+    });
+    expect(view!.bodyBytes).toBe(Buffer.byteLength(signWebhook(payload, "whsec-dashboard").body));
+    expect(await getWebhookDelivery({ organizationId: (await createOrg()).id }, delivered.id!)).toBeNull();
+  });
+
+  it("counts requests refused at the door (stored nowhere) for admins", async () => {
+    process.env.NANGO_WEBHOOK_SIGNING_KEY = "whsec-dashboard";
+    const { scope } = await orgWithDeliveries(0);
+    const before = (await listWebhookDeliveries(scope, parseWebhookFilters({}))).forged;
+    await acceptNangoWebhook(webhookRequest({ body: "{}", headers: {} }, "192.0.2.90"));
+    await acceptNangoWebhook(webhookRequest({ body: "{}", headers: { "x-nango-hmac-sha256": "ab".repeat(32) } }, "192.0.2.90"));
+    const after = (await listWebhookDeliveries(scope, parseWebhookFilters({}))).forged;
+    expect(after.counts.unsigned).toBe(before.counts.unsigned + 1);
+    expect(after.counts.bad_signature).toBe(before.counts.bad_signature + 1);
+    expect(after.total).toBe(before.total + 2);
   });
 });

@@ -1,15 +1,16 @@
-// The admins' webhook log: what Nango sent, and what became of each delivery (applied, duplicate, ignored,
-// rejected and why), newest first. Rejected deliveries that could not be attributed to any organization
-// (bad signature, malformed body) carry no payload; admins see that they happened and why, nothing more.
+// The admins' webhook log: what Nango sent, and what became of each delivery (waiting, applied, duplicate,
+// ignored, rejected and why), newest first, and one delivery's payload. Requests refused at the door
+// (unsigned, forged, oversized) are never stored: the page shows how many this process counted.
 import "server-only";
 import { z } from "zod";
 import { prisma, type Prisma } from "@/lib/db/client";
-import { webhookDeliveriesOf, type Scope } from "@/lib/data/scope";
-import { cursorTime, decodeCursor, encodeCursor, filtersFrom, type SearchParams } from "./params";
 import { accountNameOf } from "@/lib/data/connection-metadata";
+import { webhookDeliveriesOf, type Scope } from "@/lib/data/scope";
+import { forgedStats } from "@/lib/nango/webhooks";
+import { cursorTime, decodeCursor, encodeCursor, filtersFrom, type SearchParams } from "./params";
 
 export const WEBHOOK_PAGE_SIZE = 30;
-const OUTCOMES = ["APPLIED", "DUPLICATE", "IGNORED", "REJECTED"] as const;
+const OUTCOMES = ["RECEIVED", "APPLIED", "DUPLICATE", "IGNORED", "REJECTED"] as const;
 
 export const webhookFiltersSchema = z.object({
   outcome: z.enum(OUTCOMES).optional(),
@@ -47,7 +48,7 @@ export async function listWebhookDeliveries(scope: Scope, filters: WebhookFilter
       where: { AND: where },
       orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
       take: WEBHOOK_PAGE_SIZE + 1,
-      select: { id: true, receivedAt: true, type: true, connectionId: true, outcome: true, reason: true, payload: true },
+      select: { id: true, receivedAt: true, type: true, connectionId: true, outcome: true, reason: true, payload: true, attempts: true, lastError: true, replayOf: true },
     }),
     prisma.webhookDelivery.groupBy({ by: ["outcome"], where: webhookDeliveriesOf(scope), _count: { _all: true } }),
     // Refused before anyone could tell whose they were: shown so that a misconfigured signing key is visible.
@@ -82,5 +83,49 @@ export async function listWebhookDeliveries(scope: Scope, filters: WebhookFilter
     nextCursor: rows.length > WEBHOOK_PAGE_SIZE && last ? encodeCursor({ at: last.receivedAt.toISOString(), id: last.id }) : null,
     counts: Object.fromEntries(OUTCOMES.map((o) => [o, counts.find((c) => c.outcome === o)?._count._all ?? 0])) as Record<(typeof OUTCOMES)[number], number>,
     unattributed,
+    forged: forgedStats(),
+  };
+}
+
+/** One delivery of the organization, with its payload as stored for display (null if not visible). */
+export async function getWebhookDelivery(scope: Pick<Scope, "organizationId">, id: string) {
+  const row = await prisma.webhookDelivery.findFirst({
+    where: { id, ...webhookDeliveriesOf(scope) },
+    select: {
+      id: true,
+      receivedAt: true,
+      appliedAt: true,
+      type: true,
+      connectionId: true,
+      outcome: true,
+      reason: true,
+      payload: true,
+      bodyHash: true,
+      attempts: true,
+      lastError: true,
+      retryAt: true,
+      replayOf: true,
+      rawBody: true,
+    },
+  });
+  if (!row) return null;
+  const { rawBody, ...rest } = row;
+  const [connection, replays] = await Promise.all([
+    row.connectionId
+      ? prisma.connection.findFirst({ where: { connectionId: row.connectionId, organizationId: scope.organizationId }, select: { id: true, provider: true, metadata: true } })
+      : null,
+    prisma.webhookDelivery.findMany({
+      where: { replayOf: row.id, ...webhookDeliveriesOf(scope) },
+      orderBy: { seq: "asc" },
+      select: { id: true, receivedAt: true, outcome: true, reason: true },
+    }),
+  ]);
+  return {
+    ...rest,
+    summary: summaryOf(row.payload),
+    bodyBytes: rawBody?.length ?? null,
+    canReplay: rawBody !== null,
+    connection: connection ? { id: connection.id, provider: connection.provider, accountName: accountNameOf(connection) } : null,
+    replays,
   };
 }

@@ -9,7 +9,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { prisma } from "@/lib/db/client";
 import { errorFields, log } from "@/lib/log";
 import { MAX_WEBHOOK_BYTES, parseObject, readBodyWithin, safeString } from "./body";
-import { blockedFor, clientAddress, countBlocked, refuse, trustAddress } from "./forged";
+import { clientAddress, refuse } from "./forged";
 import { wakeInbox } from "./inbox";
 import { signatureHeader, verifySignature } from "./signature";
 import { webhookSettings } from "./settings";
@@ -32,12 +32,6 @@ function connectionKey(value: unknown): string | null {
 export async function acceptNangoWebhook(req: Request): Promise<WebhookAnswer> {
   const settings = webhookSettings();
   const address = clientAddress(req.headers);
-  const blocked = await blockedFor(address, settings.forgedPerMinute);
-  if (blocked) {
-    countBlocked(settings.forgedPerMinute);
-    return tooMany(blocked);
-  }
-
   const raw = await readBodyWithin(req);
   if (raw === null) {
     const r = await refuse("oversized", address, settings.forgedPerMinute);
@@ -48,7 +42,6 @@ export async function acceptNangoWebhook(req: Request): Promise<WebhookAnswer> {
     const r = await refuse(signature ? "bad_signature" : "unsigned", address, settings.forgedPerMinute);
     return r.retryAfter ? tooMany(r.retryAfter) : { status: 401, body: { error: "missing or invalid X-Nango-Hmac-Sha256 signature" } };
   }
-  trustAddress(address, settings.forgedPerMinute);
 
   const parsed = parseObject(raw);
   const bodyHash = createHash("sha256").update(raw).digest("hex");

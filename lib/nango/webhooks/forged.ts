@@ -1,8 +1,8 @@
 // Requests that are not Nango's (no or a wrong signature, or a body over the cap) cost almost nothing: no
-// database row, a counter in memory, and per client address a limit (rate-limiter-flexible, in memory).
-// An address over its limit gets 429 before its body is even read — unless it sent a correctly signed
-// webhook recently, because Nango never retries a 4xx and a genuine delivery must not be refused.
-// The counts are per process and since its start; admins see them on the Webhooks page.
+// database row, a counter in memory, and per client address a limit (rate-limiter-flexible, in memory):
+// beyond it the answer is 429 instead of 401. The signature is always checked first (the body is capped and
+// an HMAC costs microseconds), so a genuine delivery is never refused because of its address: Nango never
+// retries a 4xx. The counts are per process and since its start; admins see them on the Webhooks page.
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 
 export type RefusalKind = "unsigned" | "bad_signature" | "oversized" | "rate_limited";
@@ -13,12 +13,8 @@ type State = {
   counts: Record<RefusalKind, number>;
   since: Date;
   lastAt: Date | null;
-  /** Addresses that delivered a signed webhook lately (insertion-ordered, bounded). */
-  trusted: Map<string, number>;
 };
 
-const TRUSTED_MAX = 1000;
-const TRUST_MS = 24 * 3600_000;
 const holder = globalThis as unknown as { atlasForgedWebhooks?: State };
 
 function state(perMinute: number): State {
@@ -30,7 +26,6 @@ function state(perMinute: number): State {
       counts: s?.counts ?? { unsigned: 0, bad_signature: 0, oversized: 0, rate_limited: 0 },
       since: s?.since ?? new Date(),
       lastAt: s?.lastAt ?? null,
-      trusted: s?.trusted ?? new Map(),
     };
     holder.atlasForgedWebhooks = s;
   }
@@ -46,15 +41,6 @@ export function clientAddress(headers: Headers): string {
   return forwarded?.at(-1) ?? headers.get("x-real-ip")?.trim() ?? "unknown";
 }
 
-/** Seconds until the address may be answered 401 again, when it is over its limit and not trusted; else 0. */
-export async function blockedFor(address: string, perMinute: number): Promise<number> {
-  const s = state(perMinute);
-  const trustedAt = s.trusted.get(address);
-  if (trustedAt && Date.now() - trustedAt < TRUST_MS) return 0;
-  const res = await s.limiter.get(address);
-  return res && res.consumedPoints > perMinute ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
-}
-
 /** Counts a refused request; the answer is 429 once the address has spent its minute's allowance. */
 export async function refuse(kind: Exclude<RefusalKind, "rate_limited">, address: string, perMinute: number): Promise<{ status: number; retryAfter?: number }> {
   const s = state(perMinute);
@@ -68,20 +54,6 @@ export async function refuse(kind: Exclude<RefusalKind, "rate_limited">, address
     s.counts.rate_limited++;
     return { status: 429, retryAfter: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
   }
-}
-
-/** Counts a 429 answered before reading the body. */
-export function countBlocked(perMinute: number): void {
-  const s = state(perMinute);
-  s.counts.rate_limited++;
-  s.lastAt = new Date();
-}
-
-export function trustAddress(address: string, perMinute: number): void {
-  const { trusted } = state(perMinute);
-  trusted.delete(address);
-  trusted.set(address, Date.now());
-  if (trusted.size > TRUSTED_MAX) trusted.delete(trusted.keys().next().value!);
 }
 
 export type ForgedStats = { counts: Record<RefusalKind, number>; total: number; since: Date; lastAt: Date | null };
