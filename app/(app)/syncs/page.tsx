@@ -32,7 +32,7 @@ export default async function SyncsPage({ searchParams }: { searchParams: Promis
         <ActivityChart days={activity} label="Sync jobs per day over the last 30 days for the selected filters, by outcome" />
       </Card>
       <FilterForm resetHref="/syncs">
-        <Select name="status" label="Status" value={filters.status} options={Object.values(SyncStatus).map((s) => ({ value: s, label: s.replace("_", " ").toLowerCase() }))} />
+        <Select name="status" label="Status" value={filters.status} options={[...Object.values(SyncStatus).map((s) => ({ value: s, label: s.replace("_", " ").toLowerCase() })), { value: "STALLED", label: "stalled (no progress)" }]} />
         <Select name="provider" label="Provider" value={filters.provider} options={ALL_PROVIDERS.map((p) => ({ value: p, label: providerName(p) }))} />
         <Select
           name="connection"
@@ -56,7 +56,7 @@ export default async function SyncsPage({ searchParams }: { searchParams: Promis
           <input type="date" name="to" min="1970-01-01" max="2999-12-31" defaultValue={filters.to} className={dateInput} />
         </label>
       </FilterForm>
-      {jobs.length === 0 ? <EmptyState title="No sync jobs match">Change the filters or the date range.</EmptyState> : <SyncTable jobs={jobs} showConnection />}
+      {jobs.length === 0 ? <EmptyState title="No sync jobs match">Change the filters or the date range.</EmptyState> : <SyncTable jobs={jobs} showConnection cancellable={viewer.role === "ADMIN"} />}
       <Pager
         page={page}
         pages={pages}
