@@ -1,14 +1,14 @@
 // The Knowledge page's data: the projects the viewer may search, and the search itself with every failure
 // turned into a sentence (the page never breaks because Zep is slow or down).
 import "server-only";
-import { searchKnowledge, type KnowledgeResult } from "@/lib/knowledge/search";
+import { searchKnowledge, type KnowledgeSearchResult } from "@/lib/knowledge/search";
 import { projectsVisibleTo, type ProjectSummary } from "@/lib/projects";
 import type { Scope } from "@/lib/data/scope";
 import { describeError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { ZepCallError, ZepConfigError } from "@/lib/zep";
 
-export type KnowledgeOutcome = { kind: "idle" } | { kind: "error"; message: string } | { kind: "results"; results: KnowledgeResult[] };
+export type KnowledgeOutcome = { kind: "idle" } | { kind: "error"; message: string } | ({ kind: "results" } & Omit<KnowledgeSearchResult, "project">);
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
 
@@ -19,8 +19,9 @@ export async function searchKnowledgePage(scope: Scope, params: Record<string, s
   let outcome: KnowledgeOutcome = { kind: "idle" };
   if (query && project) {
     try {
-      const { results } = await searchKnowledge(scope, { projectKey: project.key, query, limit: 20 }, { visibleProjects: projects });
-      outcome = { kind: "results", results };
+      const page = Math.min(50, Math.max(1, Math.floor(Number(one(params.page)) || 1)));
+      const { project: _p, ...found } = await searchKnowledge(scope, { projectKey: project.key, query, limit: 20, page }, { visibleProjects: projects });
+      outcome = { kind: "results", ...found };
     } catch (err) {
       outcome = { kind: "error", message: searchFailure(err) };
     }

@@ -131,6 +131,41 @@ describe("searchKnowledge", () => {
     expect(adminSees.has(ana.connection.id) && adminSees.has(bo.connection.id)).toBe(true);
   });
 
+  it("members find the facts their own connections produced even when no source episode is among the episode hits (Zep searches them independently)", async () => {
+    const admin = await connectedUser(h, { role: "ADMIN" });
+    const ana = await connectedUser(h, { org: admin.org, projectId: "facts" });
+    const bo = await connectedUser(h, { org: admin.org, projectId: "facts" });
+    await ingest(ana.nangoConnectionId, 6);
+    await ingest(bo.nangoConnectionId, 6);
+    await h.zep.settled(); // facts are derived asynchronously, as in Zep
+
+    // "opened" is in the derived facts ("… was opened by …"), not in any episode's text ("Author: …").
+    const asAna = await searchKnowledge(ana.scope, { projectKey: "facts", query: "opened", limit: 50 });
+    expect(asAna.results.length).toBeGreaterThan(0);
+    expect(asAna.results.every((r) => r.kind === "fact" && /was opened by/.test(r.text))).toBe(true);
+    expect(asAna.counts.episodes).toBe(0);
+    expect(new Set(asAna.results.map((r) => r.connection?.id))).toEqual(new Set([ana.connection.id]));
+    expect(asAna.results.every((r) => r.url?.startsWith("https://github.com/") && r.recordId)).toBe(true);
+
+    // Grouped by source record: one group per record of Ana's, with counts and paging.
+    expect(asAna.counts.records).toBe(6);
+    expect(asAna.groups.every((g) => g.source?.connection?.id === ana.connection.id && g.facts.length >= 1)).toBe(true);
+    const paged = await searchKnowledge(ana.scope, { projectKey: "facts", query: "opened", limit: 4, page: 2 });
+    expect(paged).toMatchObject({ page: 2, pageCount: 2 });
+    expect(paged.groups).toHaveLength(2);
+
+    // Both connections synced look-alike records: Zep merges a fact stated twice into one edge naming both
+    // episodes. Bo still finds it, attributed to his own record.
+    const asBo = await searchKnowledge(bo.scope, { projectKey: "facts", query: "opened", limit: 50 });
+    expect(asBo.counts.records).toBe(6);
+    expect(new Set(asBo.results.map((r) => r.connection?.id))).toEqual(new Set([bo.connection.id]));
+
+    // The admin sees the source record of every result.
+    const asAdmin = await searchKnowledge(admin.scope, { projectKey: "facts", query: "opened", limit: 50 });
+    expect(asAdmin.counts.facts).toBeGreaterThanOrEqual(6);
+    expect(asAdmin.groups.every((g) => g.source !== null && g.source.title !== null && g.source.connection !== null)).toBe(true);
+  });
+
   it("validates the input: query of 1–400 characters, limit 1–50", async () => {
     const a = await connectedUser(h);
     await expect(searchKnowledge(a.scope, { projectKey: "default", query: "   " })).rejects.toBeInstanceOf(ZodError);

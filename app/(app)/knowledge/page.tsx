@@ -56,31 +56,66 @@ export default async function KnowledgePage({ searchParams }: { searchParams: Pr
         <EmptyState title={`Nothing found for “${query}”`}>Try other words, or check that a sync has completed for this project.</EmptyState>
       )}
       {outcome.kind === "results" && outcome.results.length > 0 && (
-        <ol className="space-y-3" data-testid="knowledge-results">
-          {outcome.results.map((r) => (
-            <li key={`${r.kind}-${r.id}`} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm" data-testid="knowledge-result">
-              <div className="mb-2 flex flex-wrap items-center gap-2 text-xs text-slate-600">
-                <span className={`rounded-full px-2 py-0.5 font-medium ${r.kind === "fact" ? "bg-indigo-50 text-indigo-900" : "bg-slate-100 text-slate-800"}`}>
-                  {r.kind === "fact" ? "Fact" : "Episode"}
-                </span>
-                {r.provider && <ProviderName provider={r.provider} />}
-                {r.connection && (
-                  <Link href={`/connections/${r.connection.id}`} className="text-indigo-700 hover:underline">
-                    {r.connection.accountName ?? "connection"}
-                  </Link>
-                )}
-                <RelativeTime date={r.createdAt} />
-                {r.invalidAt && <span className="text-amber-800">no longer true since <RelativeTime date={r.invalidAt} /></span>}
-              </div>
-              <p className="line-clamp-6 whitespace-pre-line text-sm">{r.text}</p>
-              {r.url && (
-                <a href={r.url} target="_blank" rel="noreferrer" className="mt-2 inline-block text-sm text-indigo-700 hover:underline">
-                  Open the source record ↗
-                </a>
+        <section className="space-y-3" aria-label="Results by source record">
+          <p className="text-sm text-slate-600" data-testid="knowledge-counts">
+            {outcome.counts.facts} facts and {outcome.counts.episodes} episodes from {outcome.counts.records} source records
+          </p>
+          <ol className="space-y-3" data-testid="knowledge-results">
+            {outcome.groups.map((g, i) => (
+              <li key={g.source ? `${g.source.connection?.id}-${g.source.recordId}` : `unknown-${i}`} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm" data-testid="knowledge-group">
+                <div className="mb-2 flex flex-wrap items-center gap-2 text-xs text-slate-600">
+                  {g.source?.provider && <ProviderName provider={g.source.provider} />}
+                  <span className="font-medium text-slate-900">{g.source ? (g.source.title ?? `${g.source.model} ${g.source.recordId}`) : "Source not in the ledger"}</span>
+                  {g.source?.connection && (
+                    <Link href={`/connections/${g.source.connection.id}`} className="text-indigo-700 hover:underline">
+                      {g.source.connection.accountName ?? "connection"}
+                    </Link>
+                  )}
+                  <span>
+                    {g.facts.length} fact{g.facts.length === 1 ? "" : "s"}, {g.episodes.length} episode{g.episodes.length === 1 ? "" : "s"}
+                  </span>
+                </div>
+                <ul className="space-y-2">
+                  {[...g.facts, ...g.episodes].map((r) => (
+                    <li key={`${r.kind}-${r.id}`} data-testid="knowledge-result" className="text-sm">
+                      <span className={`mr-2 rounded-full px-2 py-0.5 text-xs font-medium ${r.kind === "fact" ? "bg-indigo-50 text-indigo-900" : "bg-slate-100 text-slate-800"}`}>
+                        {r.kind === "fact" ? "Fact" : "Episode"}
+                      </span>
+                      {r.provider && <span className="sr-only"><ProviderName provider={r.provider} /></span>}
+                      <span className="line-clamp-6 whitespace-pre-line">{r.text}</span>
+                      <span className="ml-2 text-xs text-slate-600">
+                        <RelativeTime date={r.createdAt} />
+                        {r.invalidAt && <span className="ml-1 text-amber-800">no longer true since <RelativeTime date={r.invalidAt} /></span>}
+                      </span>
+                      {r.url && (
+                        <a href={r.url} target="_blank" rel="noreferrer" className="ml-2 text-xs text-indigo-700 hover:underline">
+                          Open the source record ↗
+                        </a>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ol>
+          {outcome.pageCount > 1 && (
+            <nav className="flex gap-3 text-sm" aria-label="Result pages">
+              {outcome.page > 1 && (
+                <Link href={`?${new URLSearchParams({ project: project?.key ?? "", q: query, page: String(outcome.page - 1) })}`} className="text-indigo-700 hover:underline">
+                  ← Previous
+                </Link>
               )}
-            </li>
-          ))}
-        </ol>
+              <span className="text-slate-600">
+                Page {outcome.page} of {outcome.pageCount}
+              </span>
+              {outcome.page < outcome.pageCount && (
+                <Link href={`?${new URLSearchParams({ project: project?.key ?? "", q: query, page: String(outcome.page + 1) })}`} className="text-indigo-700 hover:underline">
+                  Next →
+                </Link>
+              )}
+            </nav>
+          )}
+        </section>
       )}
 
       {viewer.role === "ADMIN" && (
