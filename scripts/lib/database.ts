@@ -109,12 +109,46 @@ async function withAdminClient<T>(url: string, fn: (client: pg.Client) => Promis
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-export async function ensureDatabase(url: string): Promise<void> {
+/** Opens a connection to a database URL (tests pass their own to see which databases are opened). */
+export type Connect = (url: string) => Promise<pg.Client>;
+
+const connectClient: Connect = async (url) => {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return client;
+};
+
+/** PostgreSQL's "database does not exist" (invalid_catalog_name). */
+const NO_SUCH_DATABASE = "3D000";
+
+/**
+ * Creates the database when it does not exist yet. The database itself is tried first: a deployment's user
+ * often owns only Atlas's database and may not connect to `postgres`, which is opened only to create it.
+ */
+export async function ensureDatabase(url: string, connect: Connect = connectClient): Promise<void> {
+  try {
+    const own = await connect(url);
+    await own.end();
+    return;
+  } catch (err) {
+    if ((err as { code?: string }).code !== NO_SUCH_DATABASE) throw err;
+  }
   const name = databaseName(url);
-  await withAdminClient(url, async (client) => {
-    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-    if (!rowCount) await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
+  const admin = await connect(withDatabaseName(url, "postgres")).catch((err: Error) => {
+    throw new Error(`The database "${name}" does not exist, and creating it needs a connection to the "postgres" database, which failed: ${err.message}. Create "${name}" for this user, or give the user access to "postgres" with CREATEDB.`);
   });
+  try {
+    const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (!rowCount) await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Drops a database (scratch databases of tests). */
+export async function dropDatabase(url: string): Promise<void> {
+  const name = databaseName(url);
+  await withAdminClient(url, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
 }
 
 /** Drops and recreates a database: the test suite starts from an empty one every run. */
