@@ -1,5 +1,6 @@
 import { Nav } from "@/components/nav";
 import { QueryProvider } from "@/components/query-provider";
+import { ViewerRoleProvider } from "@/components/viewer-role";
 import { getViewer } from "@/lib/auth/viewer";
 
 export const dynamic = "force-dynamic";
@@ -9,7 +10,9 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   return (
     <QueryProvider>
       <Nav viewer={viewer} />
-      <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+      <ViewerRoleProvider role={viewer.role}>
+        <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+      </ViewerRoleProvider>
     </QueryProvider>
   );
 }
