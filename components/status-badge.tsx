@@ -10,6 +10,8 @@ const STYLES: Record<string, string> = {
   // A running job without progress (lib/ops/stalled.ts); a connection whose syncs are paused.
   STALLED: "bg-orange-100 text-orange-900 ring-orange-600/20",
   PAUSED: "bg-violet-100 text-violet-900 ring-violet-600/20",
+  // Alert deliveries (PENDING and FAILED as above)
+  SENT: "bg-emerald-100 text-emerald-900 ring-emerald-600/20",
   // Webhook deliveries
   APPLIED: "bg-emerald-100 text-emerald-900 ring-emerald-600/20",
   DUPLICATE: "bg-slate-100 text-slate-700 ring-slate-500/20",

@@ -1,6 +1,7 @@
 // Stopping a sync job by hand. A cancelled job ends FAILED with an error entry of code CANCELLED; a worker
 // running it notices at its next progress save (every few records) and stops at that record boundary
 // (lib/ingest/sync-job.ts saves progress only while the job is running). Retry stays retrySyncJob's.
+import { resolveProblem } from "@/lib/alerts/problems";
 import { recordAudit } from "@/lib/audit/record";
 import { prisma } from "@/lib/db/client";
 import { syncJobsVisibleTo, type Scope } from "@/lib/data/scope";
@@ -28,4 +29,6 @@ export async function cancelSyncJob(scope: Scope, syncJobId: string, reason?: st
       after: { status: "FAILED", code: CANCELLED },
     });
   });
+  // Its stalled-sync alert (if any) is over now; the periodic scan would also see it.
+  await resolveProblem(job.connection.organizationId, "STALLED_SYNC", job.id, "cancelled");
 }

@@ -6,6 +6,7 @@ import { loggedJob } from "@/lib/log";
 import { MAINTENANCE_TASKS } from "@/lib/maintenance/retention";
 import { holder, state, type State, type WorkersHandle } from "./lifecycle";
 import { sendIngestion } from "./dispatch";
+import { registerAlertWorkers, unregisterAlertWorkers } from "./alerts";
 import { runMaintenanceTask } from "./maintenance";
 import { QUEUES, RECOVERY_QUEUE, type IngestionJobData, type MaintenanceJobData, type Overrides } from "./settings";
 
@@ -83,6 +84,7 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
     await boss.createQueue(RECOVERY_QUEUE, { name: RECOVERY_QUEUE, retryLimit: 0, expireInSeconds: 600 });
     await boss.work(RECOVERY_QUEUE, { batchSize: 1, pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1) }, loggedJob(async () => runMaintenanceTask(MAINTENANCE_TASKS.recoverSyncJobs)));
     await boss.schedule(RECOVERY_QUEUE, settings.maintenance.recoveryCron, {});
+    await registerAlertWorkers(boss, { pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1), schedule: true });
   }
 
   let stopped: Promise<void> | undefined;
@@ -92,6 +94,7 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
       stopped ??= (async () => {
         // Running ingestions see `stopping`, stop at their next record and leave a continuation behind.
         s.stopping = true;
+        unregisterAlertWorkers();
         setIngestionQueue(leavePending);
         // The instance stays this process's queue until pg-boss has stopped: runs that yield meanwhile
         // send their continuation through it, not through a new instance started during shutdown.
