@@ -22,6 +22,19 @@ export function projectKeyFrom(name: string): string {
     .replace(/-+$/g, "");
 }
 
+/**
+ * The key for a new project named `name`: derived from the name, or, when the name has no Latin letters or
+ * digits (Japanese, emoji), "project-" and a short hash of the name, so every name gets a valid key.
+ */
+export function projectKeyForName(name: string): string {
+  const derived = projectKeyFrom(name);
+  if (derived) return derived;
+  // FNV-1a (32-bit): deterministic, and it runs in the browser as well as on the server.
+  let hash = 0x811c9dc5;
+  for (const unit of new TextEncoder().encode(name.normalize("NFC"))) hash = Math.imul(hash ^ unit, 0x01000193) >>> 0;
+  return `project-${hash.toString(36).padStart(7, "0")}`;
+}
+
 /** The project a connection feeds: metadata.projectId, chosen when connecting; "default" when unset. */
 export function projectKeyOf(connection: { metadata: unknown }): string {
   const key = readConnectionMetadata(connection.metadata).projectId;

@@ -7,7 +7,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { prisma } from "@/lib/db/client";
 import { projectsVisibleToSql, type Scope } from "@/lib/data/scope";
 import { ConflictError, ForbiddenError, fromPrismaError, NotFoundError, rejectDuplicates } from "@/lib/errors";
-import { DEFAULT_PROJECT_KEY, PROJECT_KEY, projectKeyFrom, projectKeySchema } from "@/lib/project-key";
+import { DEFAULT_PROJECT_KEY, projectKeyForName, projectKeySchema } from "@/lib/project-key";
 import { graphIdFor } from "@/lib/zep";
 
 export { DEFAULT_PROJECT_KEY, projectKeyFrom, projectKeyOf } from "@/lib/project-key";
@@ -65,10 +65,7 @@ const createProjectInput = z.object({
 export async function createProject(scope: Scope, input: { name: string; key?: string }): Promise<ProjectSummary> {
   if (scope.role !== "ADMIN") throw new ForbiddenError("Only administrators can create projects.");
   const { name, key: given } = createProjectInput.parse(input);
-  const key = given ?? projectKeyFrom(name);
-  if (!PROJECT_KEY.test(key)) {
-    throw new z.ZodError([{ code: "custom", path: ["key"], message: "The name has no letters or digits to derive a key from; give a key", input: name }]);
-  }
+  const key = given ?? projectKeyForName(name);
   const p = await rejectDuplicates(
     "project",
     () =>
