@@ -26,12 +26,14 @@ export function RelativeTime({ date, fallback = "never" }: { date: Date | string
     if (!iso) return;
     const d = new Date(iso);
     // eslint-disable-next-line react-hooks/set-state-in-effect -- on purpose: the locale and zone exist only in the browser, after hydration
-    setText({ rel: relative(d), abs: d.toLocaleString() });
+    setText({ rel: relative(d), abs: d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium", timeZoneName: "short" }) });
   }, [iso]);
   if (!iso) return <span className="text-slate-600">{fallback}</span>;
+  // The relative time reads fast; the exact time, in the viewer's zone, is on hover (UTC until the browser knows the zone).
+  const utc = `${iso.slice(0, 16).replace("T", " ")} UTC`;
   return (
-    <time dateTime={iso} title={text?.abs ?? iso}>
-      {text?.rel ?? iso.slice(0, 16).replace("T", " ")}
+    <time dateTime={iso} title={text?.abs ?? utc} className="cursor-help underline decoration-slate-300 decoration-dotted underline-offset-2">
+      {text?.rel ?? utc}
     </time>
   );
 }
