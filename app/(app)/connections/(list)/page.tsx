@@ -6,6 +6,7 @@ import { FilterForm, Pager, Select, hrefWith } from "@/components/filter-form";
 import { ProviderName, providerName } from "@/components/provider-name";
 import { RelativeTime } from "@/components/relative-time";
 import { StatusBadge } from "@/components/status-badge";
+import { PausedBadge } from "@/components/paused-badge";
 import { getViewer } from "@/lib/auth/viewer";
 import { connectOptions, listConnections, ownerOptions, parseConnectionFilters } from "@/lib/dashboard/connections";
 import { CONNECTION_STATUSES } from "@/lib/dashboard/overview";
@@ -78,7 +79,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                 </Link>
               </td>
               <td className="px-3 py-2" data-label="Status">
-                <StatusBadge status={c.status} />
+                <StatusBadge status={c.status} /> <PausedBadge metadata={c.metadata} />
               </td>
               <td className="px-3 py-2" data-testid="owner" data-label="Owner">
                 <div>

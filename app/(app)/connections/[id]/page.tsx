@@ -6,6 +6,8 @@ import { ProviderName } from "@/components/provider-name";
 import { RelativeTime } from "@/components/relative-time";
 import { RunningSyncs } from "@/components/running-syncs";
 import { StatusBadge } from "@/components/status-badge";
+import { PausedBadge } from "@/components/paused-badge";
+import { ConnectionSyncs } from "@/components/connection-syncs";
 import { SyncTable } from "@/components/sync-table";
 import { getViewer } from "@/lib/auth/viewer";
 import { ACTION_LABEL, whoMustAct } from "@/lib/dashboard/attention";
@@ -60,6 +62,7 @@ export default async function ConnectionPage({
           <ProviderName provider={connection.provider} /> · {metadata.accountName ?? "connection"}
         </h1>
         <StatusBadge status={connection.status} />
+        <PausedBadge metadata={connection.metadata} reason />
       </div>
 
       <ConnectionActions
@@ -88,6 +91,8 @@ export default async function ConnectionPage({
           </p>
         </div>
       )}
+
+      <ConnectionSyncs scope={viewer} connectionId={connection.id} />
 
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title="Connection">
