@@ -24,6 +24,10 @@ export const connectionMetadataSchema = z.looseObject({
   /** Why Atlas paused them itself (auto-pause after failed syncs); absent when a person paused them. */
   syncsPausedReason: text,
   reauthorizedAt: text,
+  /** Set by "Sync now" (ISO time), removed by the next sync webhook: the page says whether Nango answered. */
+  syncRequestedAt: text,
+  /** A failed re-authorization: the old credentials still stand, so it does not change the status. */
+  lastAuthError: errorEntrySchema.optional().catch(undefined),
   /** The problem that put the connection in ERROR or EXPIRED. */
   lastError: errorEntrySchema.optional().catch(undefined),
 });

@@ -113,6 +113,8 @@ describe("actions on a connection", () => {
     expect(sandbox.getConnectionIds()).toContain(adas.connectionId);
 
     await triggerSyncNow(scopeOf(ada), adas.id);
+    // The page says it waits for Nango until a sync webhook arrives.
+    expect((await prisma.connection.findUniqueOrThrow({ where: { id: adas.id } })).metadata).toHaveProperty("syncRequestedAt");
     expect(sandbox.syncStatusOf(adas.connectionId).find((s) => s.name === "issues")!.status).toBe("RUNNING");
     await sandbox.idle(); // the run Sync now started has finished (and sent its webhook)
     await pauseSyncs(scopeOf(admin), adas.id);

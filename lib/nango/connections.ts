@@ -117,6 +117,11 @@ const auditTarget = (c: { id: string; provider: Provider; metadata: unknown }) =
 export async function triggerSyncNow(scope: Scope, connectionRowId: string): Promise<void> {
   const connection = await visibleConnection(scope, connectionRowId);
   await nangoClient().triggerSync(integrationOf(connection), providerConfig(connection.provider).syncs, connection.connectionId);
+  // Until a sync webhook removes it, the page says a sync was asked for and whether Nango has answered.
+  await prisma.$executeRaw`
+    UPDATE "Connection" SET metadata = COALESCE(metadata, '{}'::jsonb) || jsonb_build_object('syncRequestedAt', ${new Date().toISOString()}::text),
+      "updatedAt" = now()
+    WHERE id = ${connection.id}`;
   await recordAudit(prisma, { organizationId: connection.organizationId, action: "connection.sync_now", target: auditTarget(connection) });
 }
 

@@ -38,7 +38,7 @@ const connectionAction = (name: string, work: (viewer: Parameters<typeof disconn
     return { message: done };
   });
 
-export const syncNowAction = connectionAction("syncNow", triggerSyncNow, "Sync requested: Nango runs it now and reports back by webhook.");
+export const syncNowAction = connectionAction("syncNow", triggerSyncNow, "Sync requested. This page shows it waiting until Nango reports the run by webhook.");
 export const pauseSyncsAction = connectionAction("pauseSyncs", pauseSyncs, "Syncs paused: nothing new is read until you resume.");
 export const resumeSyncsAction = connectionAction("resumeSyncs", resumeSyncs, "Syncs resumed on their schedule.");
 export const disconnectAction = connectionAction("disconnect", disconnect, "Disconnected.");

@@ -15,11 +15,12 @@ import { loadConnectionDetail, runningSyncs } from "@/lib/dashboard/sync-history
 import { providerName } from "@/components/provider-name";
 import { isSandbox } from "@/lib/sandbox";
 import { readConnectionMetadata } from "@/lib/data/connection-metadata";
+import { syncRequestState } from "@/lib/nango/sync-request";
 
 export const metadata = { title: "Connection" };
 
 /** Metadata keys shown in their own sections; everything else is listed as plain facts. */
-const SHOWN_APART = new Set(["lastError", "repositories", "permissions", "accountName", "syncsPausedAt"]);
+const SHOWN_APART = new Set(["lastError", "repositories", "permissions", "accountName", "syncsPausedAt", "syncRequestedAt", "lastAuthError"]);
 
 function MetadataFacts({ metadata }: { metadata: Record<string, unknown> }) {
   const facts = Object.entries(metadata).filter(([k, v]) => !SHOWN_APART.has(k) && v !== null && typeof v !== "object");
@@ -52,6 +53,7 @@ export default async function ConnectionPage({
   const running = await runningSyncs(viewer, connection.id);
   const metadata = readConnectionMetadata(connection.metadata);
   const lastError = metadata.lastError ?? null;
+  const syncRequest = syncRequestState(connection.metadata);
   const repositories = metadata.repositories ?? [];
   const permissions = metadata.permissions ?? [];
 
@@ -76,6 +78,27 @@ export default async function ConnectionPage({
         syncJobCount={connection._count.syncJobs}
         sandbox={isSandbox()}
       />
+
+      {syncRequest &&
+        (syncRequest.late ? (
+          <div role="status" data-testid="sync-request" className="rounded-lg border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900">
+            Sync requested <RelativeTime date={syncRequest.requestedAt} />, and no sync webhook has come from Nango in {syncRequest.patienceMinutes} minutes. The
+            sync may still be running, or it failed without telling Atlas (some Nango environments do not send failure webhooks): check it in Nango&apos;s
+            dashboard, or request it again.
+          </div>
+        ) : (
+          <div role="status" data-testid="sync-request" className="rounded-lg border border-slate-200 bg-slate-50 p-4 text-sm text-slate-700">
+            Sync requested <RelativeTime date={syncRequest.requestedAt} />, waiting for Nango to report it.
+          </div>
+        ))}
+
+      {metadata.lastAuthError && (
+        <div role="status" data-testid="last-auth-error" className="rounded-lg border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900">
+          The last re-authorization failed: {metadata.lastAuthError.message} <code className="text-xs">{metadata.lastAuthError.code}</code> (
+          <RelativeTime date={metadata.lastAuthError.timestamp} fallback="time unknown" />
+          ). The connection keeps its previous credentials.
+        </div>
+      )}
 
       {lastError && (
         <div role="alert" className="rounded-lg border border-rose-200 bg-rose-50 p-4 text-sm">
