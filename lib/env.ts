@@ -60,6 +60,8 @@ const fields = z.object({
     AUTH_URL: z
       .url({ protocol: /^https?$/ })
       .refine((v) => new URL(v).pathname === "/", "expected an origin such as https://atlas.example.com (no path)")
+      // Next.js turns loopback addresses in request URLs into "localhost": the provider would see two callback URLs.
+      .refine((v) => !/^(127\.|\[::1\]$)/.test(new URL(v).hostname), "use http://localhost:<port> for a local run, not a loopback address")
       .optional(),
     AUTH_GITHUB_ID: optionalText,
     AUTH_GITHUB_SECRET: optionalText,

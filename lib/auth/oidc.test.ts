@@ -184,6 +184,15 @@ describe("sign-in through a real OpenID Connect provider", () => {
     expect(new URL(res.headers.get("location")!).searchParams.get("redirect_uri")).toBe(CALLBACK);
   });
 
+  it("AUTH_URL must be an origin, and not a loopback address (Next rewrites those to localhost)", async () => {
+    const { parseEnv } = await import("@/lib/env");
+    const parse = (AUTH_URL: string) => () => parseEnv({ DATABASE_URL: "postgresql://localhost/x", AUTH_URL }, { server: false });
+    expect(parse("https://atlas.example.com")).not.toThrow();
+    expect(parse("http://localhost:3000")).not.toThrow();
+    expect(parse("https://atlas.example.com/app")).toThrow(/AUTH_URL: expected an origin/);
+    expect(parse("http://127.0.0.1:3000")).toThrow(/AUTH_URL: use http:\/\/localhost/);
+  });
+
   it("a removed user's session answers nothing and its cookie is cleared", async () => {
     const org = await createOrg("OIDC removal");
     const doomed = await createUser(org.id, { email: `doomed-${uid()}@example.test`, name: "Doomed Dora" });
