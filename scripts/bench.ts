@@ -1,17 +1,14 @@
 // `npm run bench`: the performance claims of the README, measured. Runs on a database of its own
 // (`<db>_bench`, recreated each run) with the Nango and Zep sandboxes in this process.
 //   1. The connections page at 10,000 connections: first page, a page 200 deep, filtered, searched.
-//   2. Ingestion of 1,000 and 10,000 records: records per second, and the live heap the run itself holds
-//      (after a GC every 100 ms, peak during the run minus what stays after it: the sandboxes, in this
-//      process, keep every record and episode).
+//   2. Ingestion (scripts/bench/ingestion.ts): 10,000 and 100,000 records into one graph, and 4 graphs in
+//      parallel with 2 workers: records/s, ledger statements per page, peak live heap.
 import { randomUUID } from "node:crypto";
 import { prisma } from "@/lib/db/client";
 import { countQueries } from "@/lib/db/query-counter";
 import { listConnections, parseConnectionFilters } from "@/lib/dashboard/connections";
-import { runSyncJob } from "@/lib/ingest/sync-job";
-import { leavePending, setIngestionQueue } from "@/lib/nango/ingestion";
 import { createOrg, createUser } from "@/lib/test/factory";
-import { connectedUser, startHarness, syncAndDeliver, type Harness } from "@/lib/test/ingest-harness";
+import { ingestionBench } from "./bench/ingestion";
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const ms = (n: number) => `${n.toFixed(1)} ms`;
@@ -70,52 +67,9 @@ async function connectionsAt10k() {
   }
 }
 
-async function ingestOnce(h: Harness, n: number, sampleHeap: boolean) {
-  const { nangoConnectionId } = await connectedUser(h);
-  const { job } = await syncAndDeliver(h, nangoConnectionId, { added: n });
-  gc();
-  const before = process.memoryUsage().heapUsed;
-  let peak = before;
-  // Live heap: collect garbage before each reading, so what is measured is what the run retains.
-  const sampler = sampleHeap
-    ? setInterval(() => {
-        gc();
-        peak = Math.max(peak, process.memoryUsage().heapUsed);
-      }, 100)
-    : undefined;
-  const start = performance.now();
-  const result = await runSyncJob(job.id, { pageSize: 500, zep: { client: h.zepClient } });
-  const seconds = (performance.now() - start) / 1000;
-  clearInterval(sampler);
-  gc();
-  const after = process.memoryUsage().heapUsed;
-  if (result.outcome !== "COMPLETED" || result.recordsProcessed !== n) throw new Error(`unexpected result ${JSON.stringify(result)}`);
-  return { seconds, heldPeak: Math.max(0, peak - after), kept: after - before };
-}
-
-async function ingestion() {
-  const h = await startHarness();
-  // The webhook's job stays PENDING for us to run here, timed, instead of on a queue.
-  setIngestionQueue(leavePending);
-  console.log("\nIngestion, records of one GitHub sync into one graph (runSyncJob, page size 500)");
-  try {
-    for (const n of [1_000, 10_000]) {
-      // Two runs of the same size: one timed undisturbed, one with a GC before every heap reading.
-      const timedRun = await ingestOnce(h, n, false);
-      const sampledRun = await ingestOnce(h, n, true);
-      console.log(
-        `  ${n.toLocaleString("en-US").padStart(6)} records: ${timedRun.seconds.toFixed(1)} s, ${Math.round(n / timedRun.seconds).toLocaleString("en-US")} records/s; ` +
-          `live heap held by the run at its peak ${mb(sampledRun.heldPeak)} (kept by the in-process sandboxes afterwards ${mb(sampledRun.kept)})`,
-      );
-    }
-  } finally {
-    await h.stop();
-  }
-}
-
 async function main() {
   await connectionsAt10k();
-  await ingestion();
+  await ingestionBench();
   await prisma.$disconnect();
 }
 

@@ -1,0 +1,115 @@
+// Ingestion throughput and memory (`npm run bench`, called from scripts/bench.ts). The Zep sandbox runs in a
+// process of its own (as Zep would), so the heap measured here is the ingestion's alone; the Nango sandbox
+// stays in this process (its records are created before each measurement and counted in the baseline).
+//   - 10,000 and 100,000 records of one sync into one graph: records/s, ledger SQL statements per page,
+//     peak live heap during the run (GC before every reading) above the heap before it.
+//   - 4 graphs in parallel with 2 worker processes (2 jobs each), against one graph alone.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { ZepClient } from "@getzep/zep-cloud";
+import { runSyncJob } from "@/lib/ingest/sync-job";
+import { ledgerStatements } from "@/lib/ingest/ledger";
+import { leavePending, setIngestionQueue } from "@/lib/nango/ingestion";
+import { connectedUser, NANGO_SECRET, NANGO_SIGNING, syncAndDeliver, type Harness } from "@/lib/test/ingest-harness";
+import { startNangoSandbox } from "@/sandbox/nango";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const NODE = ["--conditions=react-server", "--import", "tsx"];
+const ZEP_KEY = "zep-bench";
+const PAGE = 500;
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+const rate = (n: number, s: number) => Math.round(n / s).toLocaleString("en-US");
+
+function startZepProcess(port: number): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn("node", [...NODE, "sandbox/zep/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, ZEP_SANDBOX_PORT: String(port), ZEP_API_KEY: ZEP_KEY },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`Zep sandbox exited (${code})`)));
+    child.stdout!.on("data", (d: Buffer) => {
+      const m = /listening at (\S+)/.exec(d.toString());
+      if (m) resolve({ child, url: m[1]! });
+    });
+  });
+}
+
+function runWorker(jobIds: string[], env: Record<string, string>): Promise<{ seconds: number; results: { outcome: string; recordsProcessed?: number }[] }> {
+  const child = spawn("node", [...NODE, "scripts/bench/ingest-worker.ts", ...jobIds], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) =>
+    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!)) : reject(new Error(`worker exited ${code}: ${out}`)))),
+  );
+}
+
+export async function ingestionBench({ sizes = [10_000, 100_000], parallel = { graphs: 4, records: 10_000 } } = {}) {
+  const zep = await startZepProcess(40_000 + Math.floor(Math.random() * 20_000));
+  const nango = await startNangoSandbox({ secretKey: NANGO_SECRET, webhookSigningKey: NANGO_SIGNING, rateLimitPerMinute: 100_000_000 });
+  const env = { NANGO_HOST: nango.url, NANGO_SECRET_KEY: NANGO_SECRET, NANGO_WEBHOOK_SIGNING_KEY: NANGO_SIGNING, ZEP_API_KEY: ZEP_KEY, ZEP_BASE_URL: zep.url };
+  Object.assign(process.env, env);
+  const h = { nango } as unknown as Harness; // connectedUser/syncAndDeliver need only the Nango sandbox
+  const client = new ZepClient({ apiKey: ZEP_KEY, baseUrl: zep.url });
+  setIngestionQueue(leavePending); // webhook-made jobs stay PENDING: they are run here, timed
+  console.log(`\nIngestion into the Zep sandbox (its own process), runSyncJob, pages of ${PAGE} records`);
+  try {
+    let oneGraphRate = 0;
+    for (const n of sizes) {
+      const { nangoConnectionId } = await connectedUser(h);
+      const { job } = await syncAndDeliver(h, nangoConnectionId, { added: n });
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      let peak = before;
+      // A GC before each reading: what is measured is what the run keeps alive, not garbage awaiting collection.
+      const sampler = setInterval(() => {
+        gc();
+        peak = Math.max(peak, process.memoryUsage().heapUsed);
+      }, 1_000);
+      const statements = ledgerStatements();
+      const start = performance.now();
+      const result = await runSyncJob(job.id, { pageSize: PAGE, zep: { client } });
+      const seconds = (performance.now() - start) / 1000;
+      clearInterval(sampler);
+      gc();
+      peak = Math.max(peak, process.memoryUsage().heapUsed);
+      if (result.outcome !== "COMPLETED" || result.recordsProcessed !== n) throw new Error(`unexpected result ${JSON.stringify(result)}`);
+      const pages = Math.ceil(n / PAGE);
+      if (n === sizes[0]) oneGraphRate = n / seconds;
+      console.log(
+        `  one graph, ${n.toLocaleString("en-US").padStart(7)} records: ${seconds.toFixed(1)} s, ${rate(n, seconds)} records/s; ` +
+          `${((ledgerStatements() - statements) / pages).toFixed(2)} ledger SQL statements per page (+1 per run); peak live heap above the start ${mb(peak - before)}`,
+      );
+    }
+
+    // 4 graphs (projects) in parallel, 2 worker processes with 2 jobs each.
+    const jobs: string[] = [];
+    for (let g = 0; g < parallel.graphs; g++) {
+      const { nangoConnectionId } = await connectedUser(h, { projectId: `bench-${g}` });
+      jobs.push((await syncAndDeliver(h, nangoConnectionId, { added: parallel.records })).job.id);
+    }
+    const half = Math.ceil(jobs.length / 2);
+    const start = performance.now();
+    const workers = await Promise.all([runWorker(jobs.slice(0, half), env), runWorker(jobs.slice(half), env)]);
+    const seconds = (performance.now() - start) / 1000;
+    const done = workers.flatMap((w) => w.results).filter((r) => r.outcome === "COMPLETED").length;
+    const total = parallel.graphs * parallel.records;
+    console.log(
+      `  ${parallel.graphs} graphs in parallel, 2 workers, ${parallel.records.toLocaleString("en-US")} records each: ${seconds.toFixed(1)} s, ${rate(total, seconds)} records/s ` +
+        `(${(total / seconds / oneGraphRate).toFixed(2)}× one graph; ${done}/${jobs.length} jobs completed)`,
+    );
+  } finally {
+    setIngestionQueue(null);
+    await nango.stop();
+    zep.child.kill("SIGTERM");
+  }
+}
+
+// On its own: `node --expose-gc --conditions=react-server --import tsx scripts/bench/ingestion.ts [sizes…] [--parallel=N]`.
+if (process.argv[1]?.endsWith("ingestion.ts")) {
+  const sizes = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
+  const p = Number(process.argv.find((a) => a.startsWith("--parallel="))?.slice(11) ?? 10_000);
+  await ingestionBench({ ...(sizes.length ? { sizes } : {}), parallel: { graphs: 4, records: p } });
+  process.exit(0);
+}
