@@ -23,9 +23,10 @@ export default async function FailedRecordsPage({ searchParams }: { searchParams
     errorCode: one(sp.errorCode),
     since: day(one(sp.since)),
     until: day(one(sp.until)),
+    uncertain: one(sp.uncertain) === "1" ? "1" : undefined,
   };
   const cursor = one(sp.cursor);
-  const { rows, nextCursor, total, errorCodes } = await listFailedRecords(viewer, { ...params, ...(params.until ? { until: `${params.until}T23:59:59.999Z` } : {}), cursor });
+  const { rows, nextCursor, total, errorCodes } = await listFailedRecords(viewer, { ...params, uncertain: params.uncertain === "1", ...(params.until ? { until: `${params.until}T23:59:59.999Z` } : {}), cursor });
   return (
     <div className="space-y-4">
       <div>
@@ -35,6 +36,7 @@ export default async function FailedRecordsPage({ searchParams }: { searchParams
         </p>
       </div>
       <FilterForm resetHref="/failed-records">
+        <Select name="uncertain" label="Show" value={params.uncertain} options={[{ value: "1", label: "Sent again after a lost answer (maybe duplicated)" }]} />
         <Select name="provider" label="Provider" value={params.provider} options={ALL_PROVIDERS.map((p) => ({ value: p.toLowerCase(), label: p.charAt(0) + p.slice(1).toLowerCase() }))} />
         <label className="flex flex-col text-xs font-medium text-slate-700">
           Connection id
