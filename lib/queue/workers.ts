@@ -7,6 +7,7 @@ import { MAINTENANCE_TASKS } from "@/lib/maintenance/retention";
 import { holder, state, type State, type WorkersHandle } from "./lifecycle";
 import { sendIngestion } from "./dispatch";
 import { registerAlertWorkers, unregisterAlertWorkers } from "./alerts";
+import { registerKnowledgeRemovalWorkers, unregisterKnowledgeRemovalWorkers } from "./knowledge-removal";
 import { runMaintenanceTask } from "./maintenance";
 import { QUEUES, RECOVERY_QUEUE, type IngestionJobData, type MaintenanceJobData, type Overrides } from "./settings";
 
@@ -71,6 +72,7 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
         }),
       );
     }
+    await registerKnowledgeRemovalWorkers(boss, { pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1) });
   }
 
   if (which.maintenance) {
@@ -95,6 +97,7 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
         // Running ingestions see `stopping`, stop at their next record and leave a continuation behind.
         s.stopping = true;
         unregisterAlertWorkers();
+        unregisterKnowledgeRemovalWorkers();
         setIngestionQueue(leavePending);
         // The instance stays this process's queue until pg-boss has stopped: runs that yield meanwhile
         // send their continuation through it, not through a new instance started during shutdown.
