@@ -128,7 +128,11 @@ async function main() {
         }
         const url = withDatabaseName(testDatabaseUrl(db), `${appName}_bench`);
         await prepare(db, url, { fresh: true });
-        await run("node", ["--expose-gc", ...SERVER_CONDITIONS, "--import", "tsx", "scripts/bench.ts"], { DATABASE_URL: url, ATLAS_QUEUE_SCHEDULES: "0" });
+        // --webhooks: only the webhook section (the app under `next start` against a bare node:http + pg floor).
+        if (!rest.includes("--webhooks")) {
+          await run("node", ["--expose-gc", ...SERVER_CONDITIONS, "--import", "tsx", "scripts/bench.ts"], { DATABASE_URL: url, ATLAS_QUEUE_SCHEDULES: "0" });
+        }
+        await run("node", [...SERVER_CONDITIONS, "--import", "tsx", "scripts/bench/webhooks.ts", ...rest], { DATABASE_URL: url });
         break;
       }
       case "seed": {

@@ -1,9 +1,11 @@
 // Auth webhooks: a connection created or re-authorized (creation / override), a refresh that failed, and
 // failed creations and re-authorizations.
 import "server-only";
+import { mergeConnectionMetadata, readConnectionMetadata } from "@/lib/data/connection-metadata";
+import type { TimedErrorEntry } from "@/lib/data/error-entry";
 import type { Prisma, Provider } from "@/lib/db/client";
 import { providerForIntegration } from "../providers";
-import { asObject, type Applied, type AuthWebhook, type Tx } from "./schemas";
+import type { Applied, AuthWebhook, Tx } from "./schemas";
 
 const errorText = (w: AuthWebhook) => (w.error ? `${w.error.type}: ${w.error.description}` : "no error given");
 
@@ -15,19 +17,19 @@ export async function applyAuth(tx: Tx, w: AuthWebhook): Promise<Applied> {
   if (!w.success) {
     if (w.operation === "creation") return { outcome: "IGNORED", reason: `failed creation (${errorText(w)}): no connection to record` };
     if (!existing) return { outcome: "IGNORED", reason: "unknown connection" };
-    const entry = {
+    const entry: TimedErrorEntry = {
       message: w.error?.description ?? (w.operation === "refresh" ? "Token refresh failed" : "Re-authorization failed"),
       code: w.error?.type ?? `${w.operation}_failed`,
       timestamp: new Date().toISOString(),
     };
     if (w.operation === "refresh") {
-      await tx.connection.update({ where: { id: existing.id }, data: { status: "EXPIRED", metadata: { ...asObject(existing.metadata), lastError: entry } } });
+      await tx.connection.update({ where: { id: existing.id }, data: { status: "EXPIRED", metadata: mergeConnectionMetadata(existing.metadata, { lastError: entry }) } });
       return { outcome: "APPLIED", organizationId: existing.organizationId };
     }
     if (w.operation === "override") {
       // The old credentials still stand (Nango keeps them when a re-authorization fails), so the status stays
       // what it was; the connection shows the failed attempt until a successful one clears it.
-      await tx.connection.update({ where: { id: existing.id }, data: { metadata: { ...asObject(existing.metadata), lastAuthError: entry } } });
+      await tx.connection.update({ where: { id: existing.id }, data: { metadata: mergeConnectionMetadata(existing.metadata, { lastAuthError: entry }) } });
       return { outcome: "APPLIED", reason: `re-authorization failed (${errorText(w)})`, organizationId: existing.organizationId };
     }
     return { outcome: "IGNORED", reason: `failed ${w.operation} leaves nothing to record` };
@@ -67,14 +69,18 @@ export async function applyAuth(tx: Tx, w: AuthWebhook): Promise<Applied> {
 
 /** Connection metadata after a successful (re-)authorization: what we knew, plus the webhook's facts. */
 function authMetadata(previous: unknown, w: AuthWebhook): Prisma.InputJsonValue {
-  const { lastError: _cleared, lastAuthError: _alsoCleared, ...kept } = asObject(previous);
+  const kept = readConnectionMetadata(previous);
   return {
-    ...kept,
-    integrationId: w.providerConfigKey,
+    ...mergeConnectionMetadata(previous, {
+      lastError: undefined,
+      lastAuthError: undefined,
+      integrationId: w.providerConfigKey,
+      projectId: w.tags?.project_id ?? kept.projectId ?? "default",
+      ...(w.operation === "override" ? { reauthorizedAt: new Date().toISOString() } : {}),
+    }),
+    // null when Nango does not say (as before: the key is present, its value unknown).
     authMode: w.authMode ?? null,
-    projectId: w.tags?.project_id ?? (kept.projectId as string | undefined) ?? "default",
     // The provider account's own name needs a getConnection call; until then, who connected it.
-    accountName: (kept.accountName as string | undefined) ?? w.tags?.end_user_display_name ?? w.endUser?.endUserEmail ?? w.tags?.end_user_email ?? null,
-    ...(w.operation === "override" ? { reauthorizedAt: new Date().toISOString() } : {}),
-  } as Prisma.InputJsonValue;
+    accountName: kept.accountName ?? w.tags?.end_user_display_name ?? w.endUser?.endUserEmail ?? w.tags?.end_user_email ?? null,
+  };
 }

@@ -73,6 +73,3 @@ export type Applied = {
 export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join(".") || "(body)"} ${i.message}`).join("; ");
 }
-
-type JsonObject = Record<string, unknown>;
-export const asObject = (value: unknown): JsonObject => (value && typeof value === "object" && !Array.isArray(value) ? (value as JsonObject) : {});

@@ -1,9 +1,10 @@
 // Sync webhooks: a run finished (one PENDING SyncJob for ingestion) or failed (one FAILED SyncJob).
 import "server-only";
 import { createHash } from "node:crypto";
-import type { Prisma } from "@/lib/db/client";
+import { mergeConnectionMetadata, readConnectionMetadata } from "@/lib/data/connection-metadata";
+import type { TimedErrorEntry } from "@/lib/data/error-entry";
 import { providerForIntegration } from "../providers";
-import { asObject, MAX_COUNT, type Applied, type SyncWebhook, type Tx } from "./schemas";
+import { MAX_COUNT, type Applied, type SyncWebhook, type Tx } from "./schemas";
 
 type RunIdentity = { connectionId: string; syncName: string; syncVariant?: string; model: string };
 
@@ -28,14 +29,13 @@ export async function applySync(tx: Tx, w: SyncWebhook): Promise<Applied> {
   const connection = await tx.connection.findUnique({ where: { connectionId: w.connectionId } });
   if (!connection) return { outcome: "IGNORED", reason: "unknown connection" };
   // The integration the connection was made with counts, even after NANGO_INTEGRATION_* changed since.
-  const metadata = asObject(connection.metadata);
+  const metadata = readConnectionMetadata(connection.metadata);
   if (metadata.integrationId !== w.providerConfigKey && providerForIntegration(w.providerConfigKey) !== connection.provider) {
     return { outcome: "IGNORED", reason: `integration ${w.providerConfigKey} does not match the connection's provider` };
   }
-  const lastErrorAt = Date.parse(String(asObject(metadata.lastError).timestamp ?? "")) || 0;
+  const lastErrorAt = Date.parse(metadata.lastError?.timestamp ?? "") || 0;
   // A webhook answers a pending "Sync now" (the page stops saying it waits for Nango).
-  const { syncRequestedAt, ...withoutRequest } = metadata;
-  const answered = syncRequestedAt !== undefined;
+  const answered = metadata.syncRequestedAt !== undefined;
 
   if (w.success) {
     const runAt = new Date(w.modifiedAfter ?? w.queryTimeStamp);
@@ -64,31 +64,28 @@ export async function applySync(tx: Tx, w: SyncWebhook): Promise<Applied> {
     // A run newer than the last sync error heals the connection (not an expired or disabled one).
     const heals = connection.status === "ERROR" && runAt.getTime() > lastErrorAt;
     if (heals || answered) {
-      const { lastError: _healed, ...rest } = withoutRequest;
-      await tx.connection.update({
-        where: { id: connection.id },
-        data: heals ? { status: "ACTIVE", metadata: rest as Prisma.InputJsonValue } : { metadata: withoutRequest as Prisma.InputJsonValue },
-      });
+      const metadataAfter = mergeConnectionMetadata(connection.metadata, { syncRequestedAt: undefined, ...(heals ? { lastError: undefined } : {}) });
+      await tx.connection.update({ where: { id: connection.id }, data: heals ? { status: "ACTIVE", metadata: metadataAfter } : { metadata: metadataAfter } });
     }
     return { outcome: "APPLIED", ingestJobId: job.id, organizationId: connection.organizationId };
   }
 
   const failedAt = new Date(w.failedAt);
-  const error = { message: w.error.description, code: w.error.type, timestamp: failedAt.toISOString() };
+  const error: TimedErrorEntry = { message: w.error.description, code: w.error.type, timestamp: failedAt.toISOString() };
   const syncId = failureSyncIdFor(w, w.failedAt);
   await tx.syncJob.upsert({
     where: { syncId },
     // The failed run's own start is not in the webhook; failedAt is the one time known of it.
-    create: { syncId, connectionId: connection.id, status: "FAILED", model: w.model, errors: [error], startedAt: failedAt, completedAt: failedAt },
+    create: { syncId, connectionId: connection.id, status: "FAILED", model: w.model, errors: [{ message: error.message, code: error.code, timestamp: error.timestamp }], startedAt: failedAt, completedAt: failedAt },
     update: {},
   });
   // A failure older than the latest successful run is history, not the connection's current state;
   // an EXPIRED or INACTIVE connection keeps that more important status.
   const isCurrent = !connection.lastSyncAt || failedAt.getTime() > connection.lastSyncAt.getTime();
   if (isCurrent && (connection.status === "ACTIVE" || connection.status === "ERROR") && failedAt.getTime() >= lastErrorAt) {
-    await tx.connection.update({ where: { id: connection.id }, data: { status: "ERROR", metadata: { ...withoutRequest, lastError: error } as Prisma.InputJsonValue } });
+    await tx.connection.update({ where: { id: connection.id }, data: { status: "ERROR", metadata: mergeConnectionMetadata(connection.metadata, { syncRequestedAt: undefined, lastError: error }) } });
   } else if (answered) {
-    await tx.connection.update({ where: { id: connection.id }, data: { metadata: withoutRequest as Prisma.InputJsonValue } });
+    await tx.connection.update({ where: { id: connection.id }, data: { metadata: mergeConnectionMetadata(connection.metadata, { syncRequestedAt: undefined }) } });
   }
   return { outcome: "APPLIED", organizationId: connection.organizationId };
 }
