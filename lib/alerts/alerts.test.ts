@@ -16,6 +16,7 @@ import { registerAlertWorkers } from "@/lib/queue/alerts";
 import { createConnection, createOrg, createSyncJob, createUser } from "@/lib/test/factory";
 import { connectedUser, startHarness, waitFor, type Harness } from "@/lib/test/ingest-harness";
 import { createChannel, sendTestMessage } from "./channels";
+import { reconnectLinks } from "@/lib/ops/bulk";
 import { setAlertSender } from "./dispatch";
 import { reportProblem, resolveProblem } from "./problems";
 import { scanProblems } from "./scan";
@@ -233,5 +234,23 @@ describe("auto-pause", () => {
     // The old failures do not pause it again; new ones would.
     expect(await scanProblems({ organizationId: org.id })).toMatchObject({ autoPaused: 0 });
     expect((await prisma.connection.findUniqueOrThrow({ where: { id: connection.id } })).metadata).not.toHaveProperty("syncsPausedAt");
+  });
+
+  it("makes a reconnect link for every expired connection of a provider and mails each owner theirs", async () => {
+    const { org, connection, scope, user } = await connectedUser(h, { role: "ADMIN" });
+    const other = await connectedUser(h, { org });
+    const active = await connectedUser(h, { org });
+    await prisma.connection.updateMany({ where: { id: { in: [connection.id, other.connection.id] } }, data: { status: "EXPIRED" } });
+    const r = await reconnectLinks(scope, "GITHUB", { email: true });
+    expect(r.links.map((l) => l.connectionId).sort()).toEqual([connection.id, other.connection.id].sort());
+    expect(r.links.every((l) => l.link.includes("session_token=nango_connect_session_"))).toBe(true);
+    expect(r.emailed).toBe(2);
+    for (const [email, id] of [[user.email, connection.id], [other.user.email, other.connection.id]] as const) {
+      const got = mailsTo(email);
+      expect(got).toHaveLength(1);
+      expect(got[0]!.raw).toContain("Reconnect your Github account");
+      expect(got[0]!.raw.replace(/=\r?\n/g, "")).toContain(r.links.find((l) => l.connectionId === id)!.link.slice(-20));
+    }
+    expect(mailsTo(active.user.email)).toHaveLength(0);
   });
 });

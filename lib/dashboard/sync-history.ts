@@ -93,7 +93,8 @@ async function page(where: Prisma.SyncJobWhereInput, rawCursor?: string) {
   };
 }
 
-export async function loadSyncHistory(scope: Scope, filters: SyncFilters, now = new Date()) {
+/** The jobs the filters select, as the page lists them (bulk retry acts on the same set). */
+export function syncHistoryWhere(scope: Scope, filters: Omit<SyncFilters, "cursor">, now = new Date()): Prisma.SyncJobWhereInput {
   const owner = scope.role === "ADMIN" ? filters.owner : undefined;
   const connection: Prisma.ConnectionWhereInput = {
     ...connectionsVisibleTo(scope),
@@ -115,6 +116,12 @@ export async function loadSyncHistory(scope: Scope, filters: SyncFilters, now = 
         }
       : {}),
   };
+  return where;
+}
+
+export async function loadSyncHistory(scope: Scope, filters: SyncFilters, now = new Date()) {
+  const owner = scope.role === "ADMIN" ? filters.owner : undefined;
+  const where = syncHistoryWhere(scope, filters, now);
   const chartFilter = Prisma.sql`${filters.provider ? Prisma.sql`AND c.provider = ${filters.provider}::"Provider"` : Prisma.empty}
     ${filters.status === "STALLED" ? Prisma.sql`AND ${stalledSql("j", now)}` : filters.status ? Prisma.sql`AND j.status = ${filters.status}::"SyncStatus"` : Prisma.empty}
     ${filters.connection ? Prisma.sql`AND c.id = ${filters.connection}` : Prisma.empty}

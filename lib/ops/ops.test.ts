@@ -12,6 +12,8 @@ import { graphIdFor } from "@/lib/zep";
 import { isStalled, stalledAfterMs } from "./stalled";
 import { opsSummary } from "./summary";
 import { cancelSyncJob } from "./sync-control";
+import { retryFailedMatching } from "./bulk";
+import { ForbiddenError } from "@/lib/errors";
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
@@ -88,5 +90,29 @@ describe("cancel", () => {
     // A later run (a continuation already queued) does nothing.
     expect(await runSyncJob(job.id, { zep: { client: h.zepClient } })).toMatchObject({ outcome: "SKIPPED" });
     expect(connection.organizationId).toBe(org.id);
+  });
+
+  it("bulk retry sends back every resumable failed job the filters select, and only those", async () => {
+    const { org, user, scope } = await admin();
+    const notion = await createConnection(user, { provider: "NOTION" });
+    const github = await createConnection(user, { provider: "GITHUB" });
+    const failed = async (connectionId: string, resumable: boolean) => {
+      const j = await createSyncJob(connectionId, { status: "FAILED" });
+      if (resumable) await prisma.syncJob.update({ where: { id: j.id }, data: { modifiedAfter: new Date(Date.now() - 86_400_000) } });
+      return j;
+    };
+    const picked = [await failed(notion.id, true), await failed(notion.id, true), await failed(notion.id, true)];
+    const inNango = await failed(notion.id, false);
+    const otherProvider = await failed(github.id, true);
+    const done = await createSyncJob(notion.id, { status: "COMPLETED" });
+
+    // The filters' status is replaced by FAILED: "retry every failed job matching these filters".
+    expect(await retryFailedMatching(scope, { provider: "NOTION", status: "COMPLETED" })).toEqual({ retried: 3, notResumable: 1, errors: 0, more: false });
+    const status = async (id: string) => (await prisma.syncJob.findUniqueOrThrow({ where: { id } })).status;
+    for (const j of picked) expect(await status(j.id)).toBe("PENDING");
+    expect([await status(inNango.id), await status(otherProvider.id), await status(done.id)]).toEqual(["FAILED", "FAILED", "COMPLETED"]);
+    const actions = (await prisma.auditEvent.findMany({ where: { organizationId: org.id } })).map((e) => e.action).sort();
+    expect(actions).toEqual(["sync.bulk_retried", "sync.retried", "sync.retried", "sync.retried"]);
+    await expect(retryFailedMatching({ ...scope, role: "MEMBER" }, {})).rejects.toBeInstanceOf(ForbiddenError);
   });
 });

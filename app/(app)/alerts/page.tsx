@@ -3,6 +3,9 @@ import { DataTable } from "@/components/data-table";
 import { RelativeTime } from "@/components/relative-time";
 import { StatusBadge } from "@/components/status-badge";
 import { AddChannelForm, AlertSettingsForm, ChannelActions } from "@/components/alert-forms";
+import { ReconnectLinksForm } from "@/components/bulk-actions";
+import { providerName } from "@/components/provider-name";
+import { ALL_PROVIDERS } from "@/lib/nango/providers";
 import { getAdmin } from "@/lib/auth/viewer";
 import { loadAlertsPage } from "@/lib/alerts/channels";
 import { PROBLEM_LABEL, type ProblemKind } from "@/lib/alerts/problems";
@@ -43,6 +46,13 @@ export default async function AlertsPage() {
             ))}
           </ul>
         )}
+      </Card>
+
+      <Card title="Expired connections: reconnect links">
+        <p className="mb-2 text-sm text-slate-600">
+          One link per expired connection of a provider, for its owner to re-authorize (each valid 30 minutes).
+        </p>
+        <ReconnectLinksForm providers={ALL_PROVIDERS.map((p) => ({ value: p, label: providerName(p) }))} smtp={smtp} />
       </Card>
 
       <Card title="Add a channel">

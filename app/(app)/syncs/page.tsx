@@ -3,6 +3,7 @@ import { ActivityChart } from "@/components/charts/activity-chart";
 import { FilterForm, Pager, Select, hrefWith } from "@/components/filter-form";
 import { providerName } from "@/components/provider-name";
 import { SyncTable } from "@/components/sync-table";
+import { BulkRetryButton } from "@/components/bulk-actions";
 import { getViewer } from "@/lib/auth/viewer";
 import { SyncStatus } from "@/lib/db/client";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
@@ -56,6 +57,7 @@ export default async function SyncsPage({ searchParams }: { searchParams: Promis
           <input type="date" name="to" min="1970-01-01" max="2999-12-31" defaultValue={filters.to} className={dateInput} />
         </label>
       </FilterForm>
+      {viewer.role === "ADMIN" && <BulkRetryButton filters={params} />}
       {jobs.length === 0 ? <EmptyState title="No sync jobs match">Change the filters or the date range.</EmptyState> : <SyncTable jobs={jobs} showConnection cancellable={viewer.role === "ADMIN"} />}
       <Pager
         page={page}
