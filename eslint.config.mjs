@@ -8,7 +8,7 @@ export default defineConfig([
   ...nextVitals,
   ...nextTs,
   // Generated or produced by tools, not written here.
-  globalIgnores([".next/**", ".data/**", "generated/**", "node_modules/**", "e2e/screenshots/**", "test-results/**", "playwright-report/**", "next-env.d.ts"]),
+  globalIgnores([".next*/**", ".data/**", "coverage/**", "generated/**", "node_modules/**", "e2e/screenshots/**", "test-results/**", "playwright-report/**", "next-env.d.ts"]),
   {
     rules: {
       // `_`-prefixed names are deliberately unused (a destructured field left out, a required parameter).
