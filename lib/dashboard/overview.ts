@@ -2,7 +2,7 @@
 // A fixed number of statements whatever the number of connections or jobs.
 import "server-only";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
-import { ConnectionStatus, Prisma, prisma, type Provider } from "@/lib/db/client";
+import { ConnectionStatus, Prisma, prisma, type Provider, type SyncStatus } from "@/lib/db/client";
 import { connectionsVisibleTo, connectionsVisibleToSql, type Scope } from "@/lib/data/scope";
 import { lastErrorOf, whoMustAct, type ActionOwner, type LastError } from "./attention";
 import { accountNameOf } from "@/lib/data/connection-metadata";
@@ -22,15 +22,43 @@ export type AttentionItem = {
   actionOwner: ActionOwner;
 };
 
-/** Jobs and records per day, with every day present (zero-filled) so the chart has no gaps. */
-export async function dailyActivity(scope: Scope, days: number, now = new Date(), extra: Prisma.Sql = Prisma.empty) {
-  const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
-  const rows = await prisma.$queryRaw<{ day: Date; status: string; jobs: number; records: number }[]>`
+type ActivityRow = { day: Date; status: string; jobs: number; records: number };
+export type ActivityFilters = { provider?: Provider; status?: SyncStatus; userId?: string };
+
+const startOfPeriod = (days: number, now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
+
+/**
+ * Jobs and records per day from the daily rollup (SyncActivityDay, kept by triggers on every job write):
+ * a few thousand rows at most, however many jobs. Members see their own connections' activity.
+ */
+export async function dailyActivity(scope: Scope, days: number, now = new Date(), filters: ActivityFilters = {}) {
+  const since = startOfPeriod(days, now);
+  const userId = scope.role === "ADMIN" ? filters.userId : scope.userId;
+  const rows = await prisma.$queryRaw<ActivityRow[]>`
+    SELECT a.day, a.status::text AS status, sum(a.jobs)::int AS jobs, sum(a.records)::int AS records
+    FROM "SyncActivityDay" a
+    WHERE a."organizationId" = ${scope.organizationId} AND a.day >= ${since}::date AND a.jobs > 0
+      ${userId ? Prisma.sql`AND a."userId" = ${userId}` : Prisma.empty}
+      ${filters.provider ? Prisma.sql`AND a.provider = ${filters.provider}::"Provider"` : Prisma.empty}
+      ${filters.status ? Prisma.sql`AND a.status = ${filters.status}::"SyncStatus"` : Prisma.empty}
+    GROUP BY 1, 2`;
+  return byDay(rows, since, days);
+}
+
+/** The same from the jobs themselves, for filters the rollup does not keep (`extra` is SQL over j and c). */
+export async function dailyActivityOfJobs(scope: Scope, days: number, now: Date, extra: Prisma.Sql) {
+  const since = startOfPeriod(days, now);
+  const rows = await prisma.$queryRaw<ActivityRow[]>`
     SELECT date_trunc('day', j."startedAt" AT TIME ZONE 'UTC') AS day, j.status::text AS status,
            count(*)::int AS jobs, coalesce(sum(j."recordsProcessed"), 0)::int AS records
     FROM "SyncJob" j JOIN "Connection" c ON c.id = j."connectionId"
     WHERE j."organizationId" = ${scope.organizationId} AND ${connectionsVisibleToSql(scope)} AND j."startedAt" >= ${since} ${extra}
     GROUP BY 1, 2`;
+  return byDay(rows, since, days);
+}
+
+/** Every day of the period present (zero-filled) so the chart has no gaps. */
+function byDay(rows: ActivityRow[], since: Date, days: number): DailyActivity[] {
   const byDay = new Map<string, DailyActivity>();
   for (let i = 0; i < days; i++) {
     const day = new Date(since.getTime() + i * 86_400_000).toISOString().slice(0, 10);

@@ -7,7 +7,7 @@ import { readErrorEntries, type ErrorEntry } from "@/lib/data/error-entry";
 import { connectionsVisibleTo, connectionsVisibleToSql, syncJobsVisibleTo, type Scope } from "@/lib/data/scope";
 import { isResumable } from "@/lib/ingest/sync-job";
 import { isStalled, stalledSql, stalledWhere } from "@/lib/ops/stalled";
-import { dailyActivity } from "./overview";
+import { dailyActivity, dailyActivityOfJobs } from "./overview";
 import { accountNameOf } from "@/lib/data/connection-metadata";
 import {
   cursorId,
@@ -103,6 +103,8 @@ export function syncHistoryWhere(scope: Scope, filters: Omit<SyncFilters, "curso
     ...(owner ? { userId: owner } : {}),
   };
   const where: Prisma.SyncJobWhereInput = {
+    // The job's own organizationId (trigger-kept) puts the scan on the organization's index range.
+    organizationId: scope.organizationId,
     connection,
     ...(filters.status === "STALLED" ? stalledWhere(now) : filters.status ? { status: filters.status } : {}),
     // errors is a JSON array of entries: jobs with at least one entry of this code.
@@ -127,8 +129,13 @@ export async function loadSyncHistory(scope: Scope, filters: SyncFilters, now = 
     ${filters.connection ? Prisma.sql`AND c.id = ${filters.connection}` : Prisma.empty}
     ${owner ? Prisma.sql`AND c."userId" = ${owner}` : Prisma.empty}
     ${filters.code ? Prisma.sql`AND j.errors @> ${JSON.stringify([{ code: filters.code }])}::jsonb` : Prisma.empty}`;
-  const [result, activity] = await Promise.all([page(where, filters.cursor), dailyActivity(scope, 30, now, chartFilter)]);
-  return { ...result, activity };
+  // The daily rollup answers the chart unless a filter it does not keep (one connection, an error code, stalled) is set.
+  const fromRollup = !filters.connection && !filters.code && filters.status !== "STALLED";
+  const activity = fromRollup
+    ? dailyActivity(scope, 30, now, { provider: filters.provider, status: filters.status === "STALLED" ? undefined : filters.status, userId: owner })
+    : dailyActivityOfJobs(scope, 30, now, chartFilter);
+  const [result, chart] = await Promise.all([page(where, filters.cursor), activity]);
+  return { ...result, activity: chart };
 }
 
 /** What the Sync history filters offer: the viewer's connections and, for admins, the owners; error codes seen in 30 days. */

@@ -153,12 +153,16 @@ async function main() {
     ATLAS_QUEUE_SCHEDULES: "0",
     AUTH_SECRET: SECRET,
     NEXT_TELEMETRY_DISABLED: "1",
-    ATLAS_NEXT_DIST_DIR: ".next/bench",
+    ATLAS_NEXT_DIST_DIR: ".next-bench",
     LOG_LEVEL: "warn",
   };
   if (!process.argv.includes("--no-build")) {
     console.log("Building the app (next build) …");
-    if ((await exited(run("next", ["build"], env))) !== 0) throw new Error("next build failed; run it alone to see why");
+    const build = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["build"], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    build.stdout.on("data", (d) => (output += d));
+    build.stderr.on("data", (d) => (output += d));
+    if ((await exited(build)) !== 0) throw new Error(`next build failed:\n${output.slice(-3000)}`);
   }
   const server = run("next", ["start", "--port", String(PORT)], {
     ...env,

@@ -28,3 +28,6 @@ CREATE INDEX "SyncJob_connectionId_startedAt_status_recordsProcessed_idx" ON "Sy
 
 -- The webhook page's outcome counts.
 CREATE INDEX "WebhookDelivery_organizationId_outcome_idx" ON "WebhookDelivery"("organizationId", "outcome");
+
+-- The planner knows nothing of the new column until the table is analyzed: do it now, not at autovacuum's leisure.
+ANALYZE "SyncJob";
