@@ -26,7 +26,6 @@ type ActionOptions<S extends z.ZodType> = {
   revalidate?: (input: z.output<S>) => string[];
 };
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- see ActionResult
 type Work<S extends z.ZodType, T extends object> = (viewer: Viewer, input: z.output<S>) => Promise<{ message: string } & T>;
 
 function failure(err: unknown, action: string): { ok: false; message: string } {

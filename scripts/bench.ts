@@ -10,9 +10,7 @@ import { listConnections, parseConnectionFilters } from "@/lib/dashboard/connect
 import { createOrg, createUser } from "@/lib/test/factory";
 import { ingestionBench } from "./bench/ingestion";
 
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const ms = (n: number) => `${n.toFixed(1)} ms`;
-const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 async function timed<T>(fn: () => Promise<T>, runs = 15): Promise<{ median: number; p95: number; statements: number; result: T }> {
   const times: number[] = [];

@@ -4,7 +4,6 @@
 // Anything else is "not found", so the existence of other people's connections is not revealed.
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
 import { prisma, type Provider } from "@/lib/db/client";
 import { accountNameOf } from "@/lib/data/connection-metadata";

@@ -41,7 +41,7 @@ export function deriveFacts(content: string): DerivedFact[] {
   let i = 0;
   // A chunk "[heading, part i of n]" names its item on its first line.
   const part = /^\[(.*), part \d+ of \d+\]$/.exec(lines[0] ?? "");
-  let heading = part ? part[1]! : (lines[0] ?? "");
+  const heading = part ? part[1]! : (lines[0] ?? "");
   if (part) i = 1;
   if (part && lines[1] && lines[1].startsWith(heading.slice(0, 20))) i = 2;
   const titled = /^(.*?): "(.*)"$/.exec(heading);
