@@ -3,7 +3,7 @@
 // Auth webhook bodies follow packages/webhooks/lib/auth.ts and packages/server/lib/hooks/hooks.ts.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { ErrorPayload, NangoAuthWebhookBody, NangoAuthWebhookBodyBase } from "@nangohq/types";
-import { apiError, nangoError } from "./errors";
+import { apiError, nangoError, NangoApiError } from "./errors";
 import { sendWebhook } from "./outgoing";
 import {
   connectionTags,
@@ -25,9 +25,11 @@ export type SessionInput = {
 };
 
 export function newSession(store: Store, input: SessionInput): ConnectSession {
-  for (const key of input.allowed_integrations ?? []) {
-    if (!store.integrationById(key)) throw apiError(400, "invalid_body", `Integration ${key} does not exist`);
-  }
+  // postSessions.ts: each unknown integration is one validation error at its index.
+  const errors = (input.allowed_integrations ?? []).flatMap((key, index) =>
+    store.integrationById(key) ? [] : [{ code: "custom", message: "Integration does not exist", path: ["allowed_integrations", String(index)] }],
+  );
+  if (errors.length) throw new NangoApiError(400, { error: { code: "invalid_body", errors } });
   const session: ConnectSession = {
     token: `nango_connect_session_${randomBytes(32).toString("hex")}`,
     endUser: input.end_user

@@ -68,6 +68,11 @@ describe("connect sessions", () => {
     expect(html).toContain("type: 'close'");
   });
 
+  it("refuses a session for an integration that does not exist, naming it by index (controllers/connect/postSessions.ts)", async () => {
+    const res = await axiosError(nango.createConnectSession({ end_user: endUser, allowed_integrations: ["github", "gitlab"] }));
+    expect([res.status, res.data]).toEqual([400, { error: { code: "invalid_body", errors: [{ code: "custom", message: "Integration does not exist", path: ["allowed_integrations", "1"] }] } }]);
+  });
+
   it("lists integrations (the SDK rewraps data as configs)", async () => {
     const res = await nango.listIntegrations();
     expect(res.configs.map((c) => c.unique_key)).toEqual(["github", "notion", "jira", "slack", "linear"]);
