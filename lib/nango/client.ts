@@ -1,7 +1,7 @@
 // The one place that builds the Nango SDK client. Configuration comes from the environment:
 //   NANGO_HOST                 API base URL (default https://api.nango.dev; the sandbox's url locally)
 //   NANGO_SECRET_KEY           the environment's secret/API key (sent as Bearer)
-//   NANGO_WEBHOOK_SIGNING_KEY  verifies X-Nango-Hmac-Sha256; differs from the secret key on new environments
+//   NANGO_WEBHOOK_SIGNING_KEY  signs webhooks (verified in webhooks/signature.ts); differs from the secret key
 //   NANGO_CONNECT_UI_URL       where browsers open Connect UI (default https://connect.nango.dev)
 //   NANGO_PUBLIC_HOST          the API URL as browsers reach it, when it differs from NANGO_HOST
 import "server-only";
@@ -46,24 +46,6 @@ export function nangoClient(env: Env = getEnv()): Nango {
   }
   return client;
 }
-
-/**
- * Whether a webhook's raw body carries a valid X-Nango-Hmac-Sha256. Fails closed: without
- * NANGO_WEBHOOK_SIGNING_KEY nothing verifies (the secret key is never used as a fallback here, because
- * Nango signs with the signing key, and a fallback would silently accept nothing or the wrong thing).
- */
-export function verifyNangoWebhook(rawBody: string, headers: Record<string, string>, env: Env = getEnv()): boolean {
-  const signingKey = env.NANGO_WEBHOOK_SIGNING_KEY;
-  if (!signingKey) return false;
-  let verifier = verifiers.get(signingKey);
-  if (!verifier) {
-    // The SDK verifies with webhookSigningKey only; the api key plays no part in verification.
-    verifier = new Nango({ apiKey: "verification-only", webhookSigningKey: signingKey });
-    verifiers.set(signingKey, verifier);
-  }
-  return verifier.verifyIncomingWebhookRequest(rawBody, headers);
-}
-const verifiers = new Map<string, Nango>();
 
 /**
  * An error from a Nango SDK call as an application error (lib/errors.ts), in this one place: 429 and network
