@@ -23,7 +23,8 @@ export function RetentionCard({ runs, retentionDays }: { runs: MaintenanceRunSum
               <span>{TASKS[task] ?? task}</span>
               {run ? (
                 <span className={run.error ? "text-rose-800" : "text-slate-700"}>
-                  <RelativeTime date={run.startedAt} />: {run.error ? `failed (${run.error})` : `${run.rowsRemoved.toLocaleString("en-US")} ${run.task === "recover-sync-jobs" ? "recovered" : "removed"}`}
+                  <RelativeTime date={run.startedAt} />:{" "}
+                  {run.error ? `failed (${run.error})` : (run.summary ?? `${run.rowsRemoved.toLocaleString("en-US")} ${run.task === "recover-sync-jobs" ? "recovered" : "removed"}`)}
                 </span>
               ) : (
                 <span className="text-slate-600">not run yet</span>

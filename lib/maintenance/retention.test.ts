@@ -136,7 +136,7 @@ describe("scheduling and the admin view", () => {
     expect(new Set(latest.map((r) => r.task)).size).toBe(latest.length);
     for (const task of ["purge-sync-jobs", "purge-expired-sessions"]) {
       const newest = await prisma.maintenanceRun.findFirstOrThrow({ where: { task }, orderBy: [{ startedAt: "desc" }, { id: "desc" }] });
-      expect(byTask[task]).toEqual({ task, startedAt: newest.startedAt, finishedAt: newest.finishedAt, rowsRemoved: newest.rowsRemoved, error: newest.error });
+      expect(byTask[task]).toEqual({ task, startedAt: newest.startedAt, finishedAt: newest.finishedAt, rowsRemoved: newest.rowsRemoved, error: newest.error, summary: newest.summary });
     }
   });
 });

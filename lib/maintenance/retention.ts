@@ -38,11 +38,13 @@ export type RetentionOptions = {
 export type MaintenanceResult = { task: string; runId: string; rowsRemoved: number; error: string | null };
 
 /** Runs `work` as one MaintenanceRun: started, then finished with its count or its error (rethrown). */
-export async function recordMaintenanceRun(task: string, work: () => Promise<number>): Promise<MaintenanceResult> {
+export async function recordMaintenanceRun(task: string, work: () => Promise<number | { rows: number; summary: string }>): Promise<MaintenanceResult> {
   const run = await prisma.maintenanceRun.create({ data: { task }, select: { id: true } });
   try {
-    const rowsRemoved = await work();
-    await prisma.maintenanceRun.update({ where: { id: run.id }, data: { finishedAt: new Date(), rowsRemoved } });
+    const done = await work();
+    // A task may say in words what it did (the admin's card shows it); a count alone is "N removed".
+    const [rowsRemoved, summary] = typeof done === "number" ? [done, null] : [done.rows, done.summary];
+    await prisma.maintenanceRun.update({ where: { id: run.id }, data: { finishedAt: new Date(), rowsRemoved, summary } });
     return { task, runId: run.id, rowsRemoved, error: null };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
@@ -128,12 +130,12 @@ export async function purgeWebhookLog(opts: RetentionOptions & { olderThanDays?:
   );
 }
 
-export type MaintenanceRunSummary = { task: string; startedAt: Date; finishedAt: Date | null; rowsRemoved: number; error: string | null };
+export type MaintenanceRunSummary = { task: string; startedAt: Date; finishedAt: Date | null; rowsRemoved: number; error: string | null; summary: string | null };
 
 /** The latest run of each task, for the admin page (tasks never run are absent). */
 export async function lastMaintenanceRuns(): Promise<MaintenanceRunSummary[]> {
   return prisma.$queryRaw<MaintenanceRunSummary[]>`
-    SELECT DISTINCT ON (task) task, "startedAt", "finishedAt", "rowsRemoved", error
+    SELECT DISTINCT ON (task) task, "startedAt", "finishedAt", "rowsRemoved", error, summary
     FROM "MaintenanceRun"
     ORDER BY task, "startedAt" DESC, id DESC`;
 }

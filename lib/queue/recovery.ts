@@ -13,6 +13,14 @@ import { QUEUES } from "./settings";
  * under the graph lock), so no grace period is needed.
  */
 export async function recoverStaleSyncJobs(opts: { organizationId?: string } = {}): Promise<number> {
+  const { resent, failed } = await recoverStaleSyncJobsReport(opts);
+  return resent + failed;
+}
+
+/** The same, saying how many were re-sent and how many failed (the recovery card's sentence). */
+export async function recoverStaleSyncJobsReport(opts: { organizationId?: string } = {}): Promise<{ resent: number; failed: number }> {
+  let resent = 0;
+  let failed = 0;
   const s = state();
   await s.boss; // its tables exist: the query below reads them
   const schema = s.settings.schema.replace(/"/g, '""');
@@ -34,10 +42,12 @@ export async function recoverStaleSyncJobs(opts: { organizationId?: string } = {
     if (o.attempts >= maxAttempts) {
       const entry = { message: "The worker running this job stopped responding on its last attempt", code: "WORKER_LOST", timestamp: new Date().toISOString() };
       await failRunningSyncJob(o.id, [entry]);
+      failed++;
     } else {
       // Not a continuation: the run counts as an attempt, so a job that keeps killing its worker ends FAILED.
       await sendIngestion(o.id, { retryLimit: Math.max(0, maxAttempts - 1 - o.attempts) });
+      resent++;
     }
   }
-  return orphans.length;
+  return { resent, failed };
 }
