@@ -9,7 +9,7 @@ import { SYNC_REQUESTED_EVENT } from "./connect/events";
 import { providerName } from "./provider-name";
 import { StatusBadge } from "./status-badge";
 
-type Running = { id: string; status: string; recordsProcessed: number; recordsReported?: number | null; startedAt: string; connection: { id: string; provider: string } };
+type Running = { id: string; status: string; recordsProcessed: number; recordsReported?: number | null; startedAt: string; stalled?: boolean; connection: { id: string; provider: string } };
 
 /** After "sync now", how long to keep polling while the job has not shown up yet (Nango answers by webhook). */
 const WATCH_AFTER_REQUEST_MS = 60_000;
@@ -71,6 +71,11 @@ export function RunningSyncs({ initial, connectionId }: { initial: Running[]; co
       {running.map((job) => (
         <li key={job.id} className="flex flex-wrap items-center gap-3 py-2">
           <StatusBadge status={job.status} />
+          {job.stalled && (
+            <Link href="/syncs?status=STALLED" title="No progress for a while: cancel or retry it in Sync history">
+              <StatusBadge status="STALLED" />
+            </Link>
+          )}
           <Link className="font-medium text-indigo-700 hover:underline" href={`/connections/${job.connection.id}`}>
             {providerName(job.connection.provider)}
           </Link>

@@ -183,14 +183,15 @@ export async function loadConnectionDetail(scope: Scope, connectionId: string, c
   return { connection, ...history };
 }
 
-/** Jobs still running (PENDING, IN_PROGRESS), for live polling. */
-export function runningSyncs(scope: Scope, connectionId?: string) {
-  return prisma.syncJob.findMany({
+/** Jobs still running (PENDING, IN_PROGRESS), for live polling; `stalled` when they stopped moving. */
+export async function runningSyncs(scope: Scope, connectionId?: string) {
+  const rows = await prisma.syncJob.findMany({
     where: { ...syncJobsVisibleTo(scope), status: { in: ["PENDING", "IN_PROGRESS"] }, ...(connectionId ? { connectionId } : {}) },
     orderBy: { startedAt: "desc" },
     take: 50,
-    select: { id: true, status: true, recordsProcessed: true, recordsReported: true, startedAt: true, connection: { select: { id: true, provider: true } } },
+    select: { id: true, status: true, recordsProcessed: true, recordsReported: true, startedAt: true, progressAt: true, connection: { select: { id: true, provider: true } } },
   });
+  return rows.map(({ progressAt, ...j }) => ({ ...j, stalled: isStalled({ status: j.status, progressAt }) }));
 }
 
 export async function canSeeConnection(scope: Scope, connectionId: string): Promise<boolean> {

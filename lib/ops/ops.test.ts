@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "@/lib/db/client";
 import type { Scope } from "@/lib/data/scope";
-import { loadSyncHistory, parseSyncFilters } from "@/lib/dashboard/sync-history";
+import { loadSyncHistory, parseSyncFilters, runningSyncs } from "@/lib/dashboard/sync-history";
 import { runSyncJob } from "@/lib/ingest/sync-job";
 import { leavePending, setIngestionQueue } from "@/lib/nango/ingestion";
 import { createConnection, createOrg, createSyncJob, createUser } from "@/lib/test/factory";
@@ -41,6 +41,8 @@ describe("stalled", () => {
     expect(await stalledIds()).toEqual([stuck.id, waiting.id].sort());
     expect((await loadSyncHistory(scope, parseSyncFilters({}))).jobs.find((j) => j.id === stuck.id)?.stalled).toBe(true);
     expect(await opsSummary(scope)).toMatchObject({ stalled: 2 });
+    // The overview's running syncs (polled) carry the flag too.
+    expect((await runningSyncs(scope)).map((j) => [j.id, j.stalled]).sort()).toEqual([[stuck.id, true], [waiting.id, true], [fresh.id, false]].sort());
 
     // Progress, whoever writes it: a count change moves progressAt (the trigger), an unrelated change does not.
     await prisma.syncJob.update({ where: { id: stuck.id }, data: { recordsProcessed: 43 } });
