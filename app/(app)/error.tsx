@@ -14,7 +14,7 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
         <li>Try again now.</li>
         <li>
           If the page still fails, open another one from the menu above, or go back to the{" "}
-          <Link href="/" className="text-indigo-700 hover:underline">
+          <Link href="/" className="text-indigo-700 underline">
             overview
           </Link>
           .
@@ -28,7 +28,7 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
               </>
             ) : null}
             . The readiness check at{" "}
-            <a href="/api/health/ready" className="text-indigo-700 hover:underline">
+            <a href="/api/health/ready" className="text-indigo-700 underline">
               /api/health/ready
             </a>{" "}
             tells whether the database and the queue are up.

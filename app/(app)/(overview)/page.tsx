@@ -88,7 +88,7 @@ export default async function OverviewPage() {
           <p className="mt-2 text-sm text-slate-600">
             {totals.jobs30d.toLocaleString("en-US")} jobs, {totals.failed30d.toLocaleString("en-US")} failed;{" "}
             {totals.records30d.toLocaleString("en-US")} records synced.{" "}
-            <Link href="/syncs?status=FAILED" className="text-indigo-700 hover:underline">
+            <Link href="/syncs?status=FAILED" className="text-indigo-700 underline">
               See failed jobs
             </Link>
           </p>
