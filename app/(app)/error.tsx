@@ -21,7 +21,7 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
         </li>
         {role === "ADMIN" ? (
           <li>
-            If it keeps failing, the server&apos;s log says why: look for the error
+            If it keeps failing, the server&apos;s log says why: look for the latest error
             {reference ? (
               <>
                 {" "}with digest <code className="rounded bg-slate-100 px-1">{reference}</code>
