@@ -4,8 +4,8 @@
 // webhook in one INSERT (a pg-boss job would be a second write, and a second place to lose it between the
 // two), and ordering per connection is one NOT EXISTS over the same table.
 //
-// Exactly once: a worker claims a delivery with FOR UPDATE SKIP LOCKED and, in that same transaction,
-// applies it (Connection, SyncJob) and sets its outcome. A crash rolls all of it back and the delivery is
+// Exactly once: a worker claims deliveries with FOR UPDATE SKIP LOCKED and, in that same transaction,
+// applies them (Connection, SyncJob) and sets their outcomes. A crash rolls all of it back and the delivery is
 // claimed again. In order per connection: a delivery is only claimable when no earlier delivery of the same
 // connection is still RECEIVED (including one being applied right now, or waiting for its retry).
 // Retried until it succeeds: an attempt that fails (database trouble) is retried with backoff, up to a minute.
@@ -20,55 +20,66 @@ const MAX_BACKOFF_MS = 60_000;
 
 type Filter = { ids?: string[] };
 
-/** Claims, applies and commits the next ready delivery; false when none is ready. */
-export async function applyNextDelivery(filter: Filter = {}): Promise<boolean> {
-  let claimed: StoredDelivery | undefined;
-  let ingestJobId: string | undefined;
+/** Deliveries claimed and applied in one transaction (each of another connection): fewer round trips. */
+const BATCH = 16;
+
+/**
+ * Claims up to `limit` ready deliveries (the first waiting one of as many connections), applies them and
+ * commits; returns how many were taken (0: none ready). If one fails, the transaction takes the others
+ * with it, so each is then tried alone: only the failing one waits for its retry.
+ */
+export async function applyNextDeliveries(filter: Filter = {}, limit = BATCH): Promise<number> {
+  let claimed: StoredDelivery[] = [];
+  const ingest: string[] = [];
   try {
     await prisma.$transaction(
       async (tx) => {
         const only = filter.ids ? Prisma.sql`AND d.id = ANY(${filter.ids})` : Prisma.empty;
-        const [row] = await tx.$queryRaw<StoredDelivery[]>`
+        claimed = await tx.$queryRaw<StoredDelivery[]>`
           SELECT d.id, d."rawBody", d."connectionId", d."bodyHash", d.seq FROM "WebhookDelivery" d
           WHERE d.outcome = 'RECEIVED' AND (d."retryAt" IS NULL OR d."retryAt" <= now()) ${only}
             AND NOT EXISTS (
               SELECT 1 FROM "WebhookDelivery" e
               WHERE e."connectionId" = d."connectionId" AND e.outcome = 'RECEIVED' AND e.seq < d.seq)
           ORDER BY d.seq
-          LIMIT 1
-          FOR UPDATE SKIP LOCKED`;
-        if (!row) return;
-        claimed = row;
-        const r = await applyDelivery(tx, row);
-        ingestJobId = r.ingestJobId;
-        await tx.webhookDelivery.update({
-          where: { id: row.id },
-          data: {
-            outcome: r.outcome,
-            reason: r.reason ?? null,
-            type: r.type,
-            organizationId: r.organizationId ?? undefined,
-            payload: r.payload === null ? Prisma.DbNull : (r.payload as Prisma.InputJsonValue),
-            appliedAt: new Date(),
-            attempts: { increment: 1 },
-            retryAt: null,
-          },
-        });
+          LIMIT ${limit}
+          FOR UPDATE OF d SKIP LOCKED`;
+        for (const row of claimed) {
+          const r = await applyDelivery(tx, row);
+          if (r.ingestJobId) ingest.push(r.ingestJobId);
+          await tx.webhookDelivery.update({
+            where: { id: row.id },
+            data: {
+              outcome: r.outcome,
+              reason: r.reason ?? null,
+              type: r.type,
+              organizationId: r.organizationId ?? undefined,
+              payload: r.payload === null ? Prisma.DbNull : (r.payload as Prisma.InputJsonValue),
+              appliedAt: new Date(),
+              attempts: { increment: 1 },
+              retryAt: null,
+            },
+          });
+        }
       },
       { maxWait: 15_000, timeout: 30_000 },
     );
   } catch (err) {
-    if (!claimed) throw err;
-    await recordFailedAttempt(claimed.id, err);
-    return true;
+    if (claimed.length === 0) throw err;
+    if (claimed.length === 1) {
+      await recordFailedAttempt(claimed[0]!.id, err);
+      return 1;
+    }
+    let taken = 0;
+    for (const row of claimed) taken += await applyNextDeliveries({ ids: [row.id] }, 1).catch(() => 0);
+    return Math.max(taken, 1);
   }
-  if (!claimed) return false;
-  if (ingestJobId) {
+  for (const jobId of ingest) {
     // The delivery is applied and logged: applying it again would be a DUPLICATE and enqueue nothing. So a
     // failed enqueue leaves the job PENDING for the recovery task, which sends it.
-    await enqueueIngestion(ingestJobId).catch((err) => log.error({ ...errorFields(err), syncJobId: ingestJobId }, "enqueue failed: the sync job stays PENDING for recovery"));
+    await enqueueIngestion(jobId).catch((err) => log.error({ ...errorFields(err), syncJobId: jobId }, "enqueue failed: the sync job stays PENDING for recovery"));
   }
-  return true;
+  return claimed.length;
 }
 
 async function recordFailedAttempt(id: string, err: unknown): Promise<void> {
@@ -86,9 +97,9 @@ async function recordFailedAttempt(id: string, err: unknown): Promise<void> {
  * `ids` limits it to those deliveries (test files share one database). Returns how many were taken.
  */
 export async function applyPendingDeliveries(filter: Filter = {}): Promise<number> {
-  let n = 0;
-  while (await applyNextDelivery(filter)) n++;
-  return n;
+  let total = 0;
+  for (let n; (n = await applyNextDeliveries(filter)) > 0; ) total += n;
+  return total;
 }
 
 // ---- the in-process worker ----------------------------------------------------------------------------
@@ -136,7 +147,7 @@ export function startInboxWorker(opts: { concurrency?: number; pollMs?: number }
     let failures = 0;
     while (!w.stopping) {
       try {
-        if (await applyNextDelivery()) {
+        if ((await applyNextDeliveries()) > 0) {
           failures = 0;
           continue;
         }

@@ -152,7 +152,7 @@ describe("the inbox", () => {
     expect(await prisma.syncJob.count({ where: { connection: { connectionId: c } } })).toBe(10);
   });
 
-  it("a delivery whose application fails is kept, retried later, and applied exactly once when it can be", async () => {
+  it("a delivery whose application fails is kept, retried later, and applied exactly once when it can be; it does not hold back the others of its batch", async () => {
     const { connection } = await connected();
     const model = `Boom${randomUUID().replace(/-/g, "")}`;
     // A real database error on this delivery's SyncJob only (other test files share the table).
@@ -171,11 +171,34 @@ describe("the inbox", () => {
       await prisma.$executeRawUnsafe(`DROP TRIGGER IF EXISTS "boom_${model}" ON "SyncJob"`);
       await prisma.$executeRawUnsafe(`DROP FUNCTION IF EXISTS "boom_${model}"()`);
     }
-    const row = await prisma.webhookDelivery.findFirstOrThrow({ where: { connectionId: connection.connectionId } });
-    await prisma.webhookDelivery.update({ where: { id: row.id }, data: { retryAt: new Date() } });
-    expect(await applyPendingDeliveries({ ids: [row.id] })).toBe(1);
+    // In one batch with another connection's delivery, a failing one does not hold the other back.
+    const [boom, other] = [await connected(), await connected()];
+    const stored = await Promise.all(
+      [{ ...success(boom.connection.connectionId, "2026-05-05T11:00:00.000Z"), model }, success(other.connection.connectionId, "2026-05-05T11:00:00.000Z")].map(
+        async (p) => (await acceptNangoWebhook(webhookRequest(signWebhook(p, KEY)))).body.id as string,
+      ),
+    );
+    await prisma.$executeRawUnsafe(`
+      CREATE OR REPLACE FUNCTION "boom2_${model}"() RETURNS trigger AS $$
+      BEGIN IF NEW.model = '${model}' THEN RAISE EXCEPTION 'simulated outage'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+    await prisma.$executeRawUnsafe(`CREATE TRIGGER "boom2_${model}" BEFORE INSERT ON "SyncJob" FOR EACH ROW EXECUTE FUNCTION "boom2_${model}"()`);
+    try {
+      expect(await applyPendingDeliveries({ ids: stored })).toBe(2);
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP TRIGGER IF EXISTS "boom2_${model}" ON "SyncJob"`);
+      await prisma.$executeRawUnsafe(`DROP FUNCTION IF EXISTS "boom2_${model}"()`);
+    }
+    const [held, passed] = await Promise.all(stored.map((id) => prisma.webhookDelivery.findUniqueOrThrow({ where: { id } })));
+    expect(held).toMatchObject({ outcome: "RECEIVED", attempts: 1 });
+    expect(passed).toMatchObject({ outcome: "APPLIED", attempts: 1 });
+
+    const row = await prisma.webhookDelivery.findFirstOrThrow({ where: { connectionId: connection.connectionId }, orderBy: { seq: "asc" } });
+    await prisma.webhookDelivery.updateMany({ where: { id: { in: [row.id, held!.id] } }, data: { retryAt: new Date() } });
+    expect(await applyPendingDeliveries({ ids: [row.id, held!.id] })).toBe(2);
     expect(await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ outcome: "APPLIED", attempts: 2 });
+    expect(await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: held!.id } })).toMatchObject({ outcome: "APPLIED", attempts: 2 });
     expect(await jobsOf(connection.id)).toEqual([expect.objectContaining({ model })]);
+    expect(await jobsOf(boom.connection.id)).toEqual([expect.objectContaining({ model })]);
   });
 
   it("replay stores the same body again and applies it idempotently (DUPLICATE for what was applied; applied for what can be now)", async () => {
