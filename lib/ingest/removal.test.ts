@@ -4,6 +4,8 @@ import { prisma } from "@/lib/db/client";
 import { setIngestionQueue } from "@/lib/nango/ingestion";
 import { connectedUser, startHarness, syncAndDeliver, type Harness } from "@/lib/test/ingest-harness";
 import { graphIdFor } from "@/lib/zep";
+import { NotFoundError } from "@/lib/errors";
+import { listGraphRecords } from "./graph-records";
 import { connectionKnowledgeCount, removeConnectionKnowledge } from "./removal";
 import { runSyncJob } from "./sync-job";
 
@@ -29,6 +31,14 @@ describe("removeConnectionKnowledge", () => {
     const of = (c: string) => h.zep.episodes(graphId).filter((e) => e.metadata?.connectionId === c);
     expect(of(a.nangoConnectionId)).toHaveLength(30);
     expect(await connectionKnowledgeCount(a.nangoConnectionId)).toBe(30);
+
+    // "Records in the graph": the owner and admins browse them; another member does not.
+    const browsed = await listGraphRecords(a.scope, a.connection.id, { pageSize: 10 });
+    expect(browsed.counts).toEqual({ WRITTEN: 30 });
+    expect(browsed.rows).toHaveLength(10);
+    expect(browsed.rows[0]).toMatchObject({ status: "WRITTEN", episodes: 1, url: expect.stringMatching(/^https:\/\/github\.com\//), title: expect.stringContaining("GitHub issue") });
+    expect((await listGraphRecords(a.scope, a.connection.id, { cursor: browsed.nextCursor!, pageSize: 25 })).rows).toHaveLength(20);
+    await expect(listGraphRecords(b.scope, a.connection.id)).rejects.toBeInstanceOf(NotFoundError);
 
     const progress: number[] = [];
     const done = await removeConnectionKnowledge(a.nangoConnectionId, { zep: { client: h.zepClient }, pageSize: 7, onProgress: (p) => void progress.push(p.remaining) });
