@@ -74,6 +74,8 @@ const fields = z.object({
       .string()
       .optional()
       .transform((v) => v === "1"),
+    // Encryption at rest of connection metadata (lib/encryption.ts): "id:base64key,...", the first encrypts.
+    ATLAS_ENCRYPTION_KEYS: optionalText,
     // Logs
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     // Zep

@@ -10,6 +10,7 @@
 //   create-admin  the first organization and its admin: -- --email <email> --org <name> (scripts/create-admin.ts)
 //   backup  a logical backup of the database to a file: -- [file] (scripts/backup.ts)
 //   restore a backup into an empty database: -- <file>
+//   rotate-keys  seal connection metadata under the first of ATLAS_ENCRYPTION_KEYS (scripts/rotate-keys.ts)
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { ROOT, ensureDatabase, recreateDatabase, startDatabase, withDatabaseName, type Database } from "./lib/database";
@@ -180,8 +181,13 @@ async function main() {
         console.log(`Restored ${Object.keys(summary.tables).length} tables, ${rows} rows; migrations checked (${summary.migrations}).`);
         break;
       }
+      case "rotate-keys": {
+        await prepare(db, db.url);
+        await run("tsx", [...SERVER_CONDITIONS, "scripts/rotate-keys.ts", ...rest], { DATABASE_URL: db.url });
+        break;
+      }
       default:
-        throw new Error(`Unknown command "${command}". Use start, test, e2e, bench, seed, db, prisma, create-admin, backup or restore.`);
+        throw new Error(`Unknown command "${command}". Use start, test, e2e, bench, seed, db, prisma, create-admin, backup, restore or rotate-keys.`);
     }
     await stopAll(0);
   } catch (err) {

@@ -1,0 +1,55 @@
+// Connection.metadata at rest: what lists show, search and filter in SQL stays plaintext; everything else
+// (installation ids, repository and permission lists, error details, whatever Nango passes along) is sealed
+// into one encrypted value under the key "sealed" (lib/encryption.ts). Without ATLAS_ENCRYPTION_KEYS nothing is
+// sealed. Rows written before encryption was configured stay readable and are sealed by `npm run rotate-keys`.
+import { decrypt, encrypt, isEncrypted, keyIdOf, keyRing, type KeyRing, EncryptionError } from "@/lib/encryption";
+
+/**
+ * Read or written by SQL (search, filters, counts, in-place updates) or shown in every list; none is a
+ * secret: a provider account's name, Atlas's own project and integration ids, timestamps and pause reasons.
+ */
+export const PLAINTEXT_METADATA_KEYS = ["accountName", "projectId", "integrationId", "authMode", "syncsPausedAt", "syncsPausedReason", "syncRequestedAt", "reauthorizedAt"] as const;
+const PLAIN = new Set<string>(PLAINTEXT_METADATA_KEYS);
+export const SEALED_KEY = "sealed";
+
+type JsonObject = Record<string, unknown>;
+const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The object as stored: plaintext keys as they are, the others encrypted together. Unchanged without keys. */
+export function sealMetadata<T extends JsonObject>(metadata: T, ring: KeyRing | null = keyRing()): T {
+  if (!ring) return metadata;
+  const plain: JsonObject = {};
+  const secret: JsonObject = {};
+  for (const [key, value] of Object.entries(metadata)) {
+    if (key === SEALED_KEY) continue;
+    (PLAIN.has(key) ? plain : secret)[key] = value;
+  }
+  if (Object.keys(secret).length) plain[SEALED_KEY] = encrypt(JSON.stringify(secret), ring);
+  return plain as T;
+}
+
+/** The object as Atlas uses it. Throws EncryptionError when the sealed part cannot be opened (tampered, key gone). */
+export function openMetadata(stored: unknown, ring: KeyRing | null = keyRing()): unknown {
+  if (!isObject(stored) || !(SEALED_KEY in stored)) return stored;
+  const { [SEALED_KEY]: sealed, ...plain } = stored;
+  if (!isEncrypted(sealed)) throw new EncryptionError(`metadata.${SEALED_KEY} is not an encrypted value`);
+  if (!ring) throw new EncryptionError("metadata is encrypted but ATLAS_ENCRYPTION_KEYS is not set");
+  const secret: unknown = JSON.parse(decrypt(sealed, ring));
+  if (!isObject(secret)) throw new EncryptionError("sealed metadata is not an object");
+  return { ...secret, ...plain };
+}
+
+/** The plaintext part alone, for reading a row whose sealed part cannot be opened. */
+export function plaintextPart(stored: unknown): unknown {
+  if (!isObject(stored)) return stored;
+  const { [SEALED_KEY]: _sealed, ...plain } = stored;
+  return plain;
+}
+
+/** Does this stored value need (re-)sealing under the current key: plaintext secrets, or an older key? */
+export function needsSealing(stored: unknown, ring: KeyRing): boolean {
+  if (!isObject(stored)) return false;
+  const sealed = stored[SEALED_KEY];
+  if (sealed !== undefined) return !isEncrypted(sealed) || keyIdOf(sealed) !== ring.current.id;
+  return Object.keys(stored).some((k) => !PLAIN.has(k));
+}
