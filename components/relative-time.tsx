@@ -26,7 +26,7 @@ export function RelativeTime({ date, fallback = "never" }: { date: Date | string
     if (!iso) return;
     const d = new Date(iso);
     // eslint-disable-next-line react-hooks/set-state-in-effect -- on purpose: the locale and zone exist only in the browser, after hydration
-    setText({ rel: relative(d), abs: d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium", timeZoneName: "short" }) });
+    setText({ rel: relative(d), abs: d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "long" }) });
   }, [iso]);
   if (!iso) return <span className="text-slate-600">{fallback}</span>;
   // The relative time reads fast; the exact time, in the viewer's zone, is on hover (UTC until the browser knows the zone).
