@@ -201,13 +201,21 @@ describe("Zep sandbox behaves as Zep does", () => {
   };
 
   it("processes asynchronously: graph.add answers processed:false, facts appear only later", async () => {
-    const id = await graph();
-    const ep = await zep.graph.add({ graphId: id, type: "text", data: issue(12, "ben") }, noRetry);
-    expect(ep.processed).toBe(false);
-    expect((await zep.graph.search({ graphId: id, query: "assigned ben", scope: "edges" }, noRetry)).edges).toEqual([]);
-    await sandbox.settled();
-    expect((await zep.graph.episode.get(ep.uuid, noRetry)).processed).toBe(true);
-    expect((await zep.graph.search({ graphId: id, query: "assigned ben", scope: "edges" }, noRetry)).edges).toHaveLength(1);
+    // A slow processor of its own, so "not yet" holds however loaded the machine is.
+    const slow = await startZepSandbox({ apiKey: API_KEY, processingMs: 1_000 });
+    try {
+      const c = new ZepClient({ apiKey: API_KEY, baseUrl: slow.url });
+      const id = uniqueId("z");
+      await c.graph.create({ graphId: id }, noRetry);
+      const ep = await c.graph.add({ graphId: id, type: "text", data: issue(12, "ben") }, noRetry);
+      expect(ep.processed).toBe(false);
+      expect((await c.graph.search({ graphId: id, query: "assigned ben", scope: "edges" }, noRetry)).edges).toEqual([]);
+      await slow.settled();
+      expect((await c.graph.episode.get(ep.uuid, noRetry)).processed).toBe(true);
+      expect((await c.graph.search({ graphId: id, query: "assigned ben", scope: "edges" }, noRetry)).edges).toHaveLength(1);
+    } finally {
+      await slow.stop();
+    }
   });
 
   it("derives facts from several fields of an episode, not copies of it, each naming its source episodes", async () => {
