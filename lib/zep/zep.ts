@@ -11,7 +11,7 @@ import { ZepClient, ZepError, ZepTimeoutError } from "@getzep/zep-cloud";
 import type { Zep } from "@getzep/zep-cloud";
 import { getEnv, type Env } from "@/lib/env";
 import { UnavailableError } from "@/lib/errors";
-import { retry, RetryGaveUp, workerPolicy, type RetryPolicy as BaseRetryPolicy } from "@/lib/retry";
+import { retry, RetryGaveUp, type RetryPolicy as BaseRetryPolicy } from "@/lib/retry";
 import { KeyedSerializer } from "./serialize";
 import type { TimedErrorEntry } from "@/lib/data/error-entry";
 
@@ -43,9 +43,6 @@ export type ZepErrorEntry = TimedErrorEntry & { code: ZepErrorCode };
 
 /** Zep's retry policy: lib/retry's, plus the SDK's per-request timeout in seconds (kept for callers). */
 export type RetryPolicy = BaseRetryPolicy & { timeoutSeconds?: number };
-
-/** Workers: several attempts with backoff. Use `interactivePolicy` (lib/retry) where a person waits. */
-export const defaultRetryPolicy: RetryPolicy = workerPolicy;
 
 /** What callers pass to every function here; all optional. */
 export type ZepCallOptions = {
@@ -261,13 +258,6 @@ export async function writeEpisode(
 /** Runs `task` after every earlier task of the same graph has settled (for callers batching their own calls). */
 export function serializePerGraph<T>(graphId: string, task: () => Promise<T>): Promise<T> {
   return graphQueue.run(graphId, task);
-}
-
-/** The most recent `lastn` episodes of a graph, oldest first. */
-export async function listEpisodes(graphId: string, lastn: number, opts: ZepCallOptions = {}): Promise<Zep.Episode[]> {
-  const client = opts.client ?? zepClient();
-  const res = await withRetry((o) => client.graph.episode.getByGraphId(graphId, { lastn }, o), opts);
-  return res.episodes ?? [];
 }
 
 /**
