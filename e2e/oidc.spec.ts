@@ -36,6 +36,8 @@ async function startApp(port: number, env: Record<string, string> = {}): Promise
       AUTH_GITHUB_ID: "",
       AUTH_GITHUB_SECRET: "",
       LOG_LEVEL: "info",
+      // Production runs with metadata encrypted at rest (the demo rows are plaintext: both must read).
+      ATLAS_ENCRYPTION_KEYS: `e2e:${Buffer.alloc(32, 7).toString("base64")}`,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
