@@ -7,10 +7,12 @@ import type { Scope } from "@/lib/data/scope";
 import { describeError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { ZepCallError, ZepConfigError } from "@/lib/zep";
+import { withoutControlCharacters } from "./params";
 
 export type KnowledgeOutcome = { kind: "idle" } | { kind: "error"; message: string } | ({ kind: "results" } & Omit<KnowledgeSearchResult, "project">);
 
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
+/** The first value of a query-string field, without control characters (the address-bar rule of ./params). */
+const one = (v: string | string[] | undefined) => withoutControlCharacters((Array.isArray(v) ? v[0] : v) ?? "").trim() || undefined;
 
 export async function searchKnowledgePage(scope: Scope, params: Record<string, string | string[] | undefined>) {
   const projects = await projectsVisibleTo(scope);
