@@ -1,5 +1,6 @@
 // Webhooks as Nango sends them (built and signed by the sandbox), posted to the route's handler and applied
-// by the inbox, and the exact rows they leave behind.
+// by the inbox, and the exact rows they leave behind. Long because it asserts every outcome's rows whole;
+// Nango's finer semantics and the inbox's promises are in semantics.test.ts.
 import { createHash, createHmac } from "node:crypto";
 import { Nango } from "@nangohq/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
