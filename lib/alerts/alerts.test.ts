@@ -182,6 +182,7 @@ describe("the problem scan", () => {
     const failing = await createConnection(user, { provider: "NOTION" });
     for (let i = 0; i < 3; i++) await createSyncJob(failing.id, { status: "FAILED", startedAt: new Date(Date.now() - (10 - i) * 60_000) });
     const stuck = await createSyncJob(failing.id, { status: "IN_PROGRESS", startedAt: new Date(Date.now() - 3 * 3_600_000) });
+    await prisma.syncJob.update({ where: { id: stuck.id }, data: { progressAt: stuck.startedAt } });
     const events = () => at(`/scan/${tag}`).map((r) => JSON.parse(r.body) as { event: string; problem: { kind: string; subjectId: string } });
 
     expect(await scanProblems({ organizationId: org.id })).toEqual({ opened: 3, resolved: 0, autoPaused: 0 });

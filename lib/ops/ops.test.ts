@@ -17,6 +17,12 @@ import { ForbiddenError } from "@/lib/errors";
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
+/** A job whose last progress was `minutes` ago (an update of progressAt alone is not progress: it stays). */
+async function jobIdle(connectionId: string, minutes: number, opts: Parameters<typeof createSyncJob>[1]) {
+  const job = await createSyncJob(connectionId, { ...opts, startedAt: minutesAgo(minutes) });
+  return prisma.syncJob.update({ where: { id: job.id }, data: { progressAt: minutesAgo(minutes) } });
+}
+
 async function admin() {
   const org = await createOrg();
   const user = await createUser(org.id, { role: "ADMIN" });
@@ -26,14 +32,19 @@ async function admin() {
 
 describe("stalled", () => {
   it("a running job without progress for ATLAS_STALLED_AFTER_MINUTES is stalled; any progress (count, cursor, status) clears it", async () => {
+    // A row inserted with a given progressAt keeps it (a restored backup is row for row).
+    const kept = new Date(Date.UTC(2026, 0, 1));
+    const { user: u0 } = await admin();
+    const restored = await prisma.syncJob.create({ data: { syncId: `restored_${Date.now()}`, connectionId: (await createConnection(u0)).id, status: "COMPLETED", progressAt: kept } });
+    expect(restored.progressAt).toEqual(kept);
     expect(stalledAfterMs()).toBe(30 * 60_000); // the default
     const { user, scope } = await admin();
     const c = await createConnection(user);
-    // Inserted with a start an hour ago (demo/imported data): no progress since then.
-    const stuck = await createSyncJob(c.id, { status: "IN_PROGRESS", recordsProcessed: 42, startedAt: minutesAgo(60) });
-    const waiting = await createSyncJob(c.id, { status: "PENDING", startedAt: minutesAgo(45) });
-    const fresh = await createSyncJob(c.id, { status: "IN_PROGRESS", startedAt: minutesAgo(5) });
-    const oldDone = await createSyncJob(c.id, { status: "COMPLETED", startedAt: minutesAgo(600) });
+    // Last progress an hour ago, 45 minutes ago, 5 minutes ago; a finished job is never stalled.
+    const stuck = await jobIdle(c.id, 60, { status: "IN_PROGRESS", recordsProcessed: 42 });
+    const waiting = await jobIdle(c.id, 45, { status: "PENDING" });
+    const fresh = await jobIdle(c.id, 5, { status: "IN_PROGRESS" });
+    const oldDone = await jobIdle(c.id, 600, { status: "COMPLETED" });
     const read = (id: string) => prisma.syncJob.findUniqueOrThrow({ where: { id } });
     expect([stuck, waiting, fresh, oldDone].map((j) => isStalled(j))).toEqual([true, true, false, false]);
 
