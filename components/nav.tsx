@@ -14,8 +14,6 @@ export function Nav({ viewer }: { viewer: Viewer }) {
       ? [
           { href: "/users", label: "Users" },
           { href: "/webhooks", label: "Webhooks" },
-          { href: "/alerts", label: "Alerts" },
-          { href: "/audit", label: "Audit log" },
           { href: "/failed-records", label: "Failed records" },
           { href: "/alerts", label: "Alerts" },
           { href: "/audit", label: "Audit log" },
