@@ -5,7 +5,8 @@
 //     them (`prisma migrate deploy`) to an empty database and refuses a backup of another schema version;
 //   - every table of the `public` schema (but Prisma's history table) as JSON rows (row_to_json), read with
 //     a cursor in primary-key order, and loaded back with json_populate_recordset in foreign-key order, in
-//     one transaction; sequences are set to where they were;
+//     one transaction, with the tables' own triggers off (rows come back as they were, not derived again);
+//     sequences are set to where they were;
 //   - the pg-boss schema (the job queue) is left out: its jobs are transient copies of SyncJob and webhook
 //     rows, which the recovery task re-sends after a restore, and pg-boss creates its schema on start.
 // File: gzip'd lines. The header (JSON), then per table "#table {...}", one JSON object per row, "#end {rows,
@@ -223,6 +224,9 @@ export async function restore(url: string, file: string, migrate: () => Promise<
       );
     }
     await client.query("BEGIN");
+    // The rows are restored as they were: triggers that derive data on insert (rollups, denormalized columns)
+    // would count them twice. User triggers only: foreign keys are still checked. Re-enabled before COMMIT.
+    for (const t of header.tables) await client.query(`ALTER TABLE public.${q(t)} DISABLE TRIGGER USER`);
     let table: string | null = null;
     let batch: string[] = [];
     let hash = createHash("sha256");
@@ -273,6 +277,7 @@ export async function restore(url: string, file: string, migrate: () => Promise<
     for (const s of trailer.sequences) {
       if (s.value !== null) await client.query("SELECT setval($1::regclass, $2::bigint, true)", [`public.${q(s.name)}`, s.value]);
     }
+    for (const t of header.tables) await client.query(`ALTER TABLE public.${q(t)} ENABLE TRIGGER USER`);
     await client.query("COMMIT");
     return { file, tables: counts, migrations: header.migrations.length };
   } catch (err) {
