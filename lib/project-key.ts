@@ -1,7 +1,6 @@
-// The one rule for project keys, without touching the database: scripts use it before one exists, and the
-// project form uses the same pattern in the browser (no server-only imports here).
+// The one rule for project keys. The project form uses the same pattern in the browser, so nothing here may
+// import server code (which project a connection feeds is projectKeyOf, in lib/data/connection-metadata.ts).
 import { z } from "zod";
-import { readConnectionMetadata } from "@/lib/data/connection-metadata";
 
 export const DEFAULT_PROJECT_KEY = "default";
 
@@ -33,10 +32,4 @@ export function projectKeyForName(name: string): string {
   let hash = 0x811c9dc5;
   for (const unit of new TextEncoder().encode(name.normalize("NFC"))) hash = Math.imul(hash ^ unit, 0x01000193) >>> 0;
   return `project-${hash.toString(36).padStart(7, "0")}`;
-}
-
-/** The project a connection feeds: metadata.projectId, chosen when connecting; "default" when unset. */
-export function projectKeyOf(connection: { metadata: unknown }): string {
-  const key = readConnectionMetadata(connection.metadata).projectId;
-  return key?.trim() ? key : DEFAULT_PROJECT_KEY;
 }

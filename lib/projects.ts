@@ -10,7 +10,8 @@ import { ConflictError, ForbiddenError, fromPrismaError, NotFoundError, rejectDu
 import { DEFAULT_PROJECT_KEY, projectKeyForName, projectKeySchema } from "@/lib/project-key";
 import { graphIdFor } from "@/lib/zep";
 
-export { DEFAULT_PROJECT_KEY, projectKeyFrom, projectKeyOf } from "@/lib/project-key";
+export { DEFAULT_PROJECT_KEY, projectKeyFrom } from "@/lib/project-key";
+export { projectKeyOf } from "@/lib/data/connection-metadata";
 
 
 export type ProjectSummary = { id: string; key: string; name: string; graphId: string; createdAt: Date };

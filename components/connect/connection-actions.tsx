@@ -25,6 +25,8 @@ type Props = {
   viewerIsOwner: boolean;
   ownerName: string;
   syncJobCount: number;
+  /** Records of this connection in the knowledge graph (the ledger's rows). */
+  knowledgeRecords: number;
   sandbox: boolean;
 };
 
@@ -36,17 +38,18 @@ export function ConnectionActions(props: Props) {
   const [pending, startTransition] = useTransition();
   const [result, setResult] = useState<ActionResult | null>(null);
   const [link, setLink] = useState<{ url: string; expiresAt: string } | null>(null);
+  const [removeKnowledge, setRemoveKnowledge] = useState(true);
   const confirmDialog = useRef<HTMLDialogElement>(null);
   const reconnect = useConnectUi();
   const needsReconnect = props.status === "EXPIRED" || props.status === "ERROR";
   const canSync = props.status === "ACTIVE" || props.status === "ERROR";
 
-  const run = (action: (id: string) => Promise<ActionResult>, after?: (r: ActionResult) => void) =>
+  const run = (action: (id: string) => Promise<ActionResult>, after?: (r: ActionResult) => void, leaves = false) =>
     startTransition(async () => {
       const r = await action(props.connectionId).catch(() => ({ ok: false as const, message: "Atlas could not be reached. Try again." }));
       setResult(r);
       if (r.ok) after?.(r);
-      if (!(r.ok && action === disconnectAction)) router.refresh();
+      if (!(r.ok && leaves)) router.refresh();
     });
   const syncRequested = () => window.dispatchEvent(new Event(SYNC_REQUESTED_EVENT));
 
@@ -142,8 +145,18 @@ export function ConnectionActions(props: Props) {
             <li>
               Atlas deletes the connection and its sync history ({props.syncJobCount.toLocaleString()} sync jobs). This cannot be undone.
             </li>
-            <li>What was already written to the knowledge graph stays there.</li>
           </ul>
+          {props.knowledgeRecords > 0 ? (
+            <label className="flex items-start gap-2 text-slate-800">
+              <input type="checkbox" className="mt-1" checked={removeKnowledge} onChange={(e) => setRemoveKnowledge(e.target.checked)} data-testid="remove-knowledge" />
+              <span>
+                Also remove this connection&apos;s {props.knowledgeRecords.toLocaleString()} records from the knowledge graph (in the background; the Knowledge page
+                shows what is left). Unticked, they stay searchable without a source.
+              </span>
+            </label>
+          ) : (
+            <p className="text-slate-700">Nothing of it is in the knowledge graph.</p>
+          )}
           <div className="flex justify-end gap-2 pt-2">
             <button value="cancel" className={button}>
               Keep it
@@ -153,7 +166,7 @@ export function ConnectionActions(props: Props) {
               className="rounded-md bg-rose-700 px-3 py-1.5 font-medium text-white hover:bg-rose-800"
               onClick={() => {
                 confirmDialog.current?.close();
-                run(disconnectAction, () => router.push("/connections"));
+                run((id) => disconnectAction({ id, removeKnowledge: removeKnowledge && props.knowledgeRecords > 0 }), () => router.push("/connections"), true);
               }}
             >
               Disconnect

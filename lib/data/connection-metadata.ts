@@ -3,7 +3,11 @@
 // unexpected shape (an object where a string belongs, objects where strings belong) reads as absent.
 import { z } from "zod";
 import type { Prisma } from "@/lib/db/client";
+import { EncryptionError } from "@/lib/encryption";
+import { errorFields, log } from "@/lib/log";
+import { DEFAULT_PROJECT_KEY } from "@/lib/project-key";
 import { errorEntrySchema } from "./error-entry";
+import { openMetadata, plaintextPart, sealMetadata } from "./sealed-metadata";
 
 const text = z.string().optional().catch(undefined);
 const texts = z.array(z.string()).optional().catch(undefined);
@@ -36,16 +40,33 @@ export type ConnectionMetadata = z.infer<typeof connectionMetadataSchema>;
 
 /** The stored metadata, typed; never throws, whatever the column holds. */
 export function readConnectionMetadata(stored: unknown): ConnectionMetadata {
-  const parsed = connectionMetadataSchema.safeParse(stored);
+  let opened: unknown;
+  try {
+    opened = openMetadata(stored); // encrypted at rest (sealed-metadata.ts)
+  } catch (err) {
+    if (!(err instanceof EncryptionError)) throw err;
+    // A page still shows what is plaintext; the log says why the rest is missing.
+    log.error(errorFields(err), "connection metadata could not be decrypted");
+    opened = plaintextPart(stored);
+  }
+  const parsed = connectionMetadataSchema.safeParse(opened);
   return parsed.success ? parsed.data : {};
 }
 
 /** `stored` with `patch` applied for writing: keys set to undefined are removed, other keys are kept. */
 export function mergeConnectionMetadata(stored: unknown, patch: Partial<{ [K in keyof ConnectionMetadata]: ConnectionMetadata[K] | undefined }>): Prisma.InputJsonObject {
-  const merged: Record<string, unknown> = { ...readConnectionMetadata(stored), ...patch };
+  // Opened strictly: writing back a row whose sealed part could not be read would lose it.
+  const current = connectionMetadataSchema.safeParse(openMetadata(stored));
+  const merged: Record<string, unknown> = { ...(current.success ? current.data : {}), ...patch };
   for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
-  return merged as Prisma.InputJsonObject;
+  return sealMetadata(merged) as Prisma.InputJsonObject;
 }
 
 /** The account name of a connection, for lists and headings. */
 export const accountNameOf = (connection: { metadata: unknown }): string | null => readConnectionMetadata(connection.metadata).accountName ?? null;
+
+/** The project a connection feeds: metadata.projectId, chosen when connecting; "default" when unset. */
+export function projectKeyOf(connection: { metadata: unknown }): string {
+  const key = readConnectionMetadata(connection.metadata).projectId;
+  return key?.trim() ? key : DEFAULT_PROJECT_KEY;
+}

@@ -6,7 +6,7 @@ import { connectedUser, startHarness, syncAndDeliver, type Harness } from "@/lib
 import { graphIdFor } from "@/lib/zep";
 import { NotFoundError } from "@/lib/errors";
 import { listGraphRecords } from "./graph-records";
-import { connectionKnowledgeCount, removeConnectionKnowledge } from "./removal";
+import { connectionKnowledgeCount, knowledgeBeingRemoved, removeConnectionKnowledge } from "./removal";
 import { runSyncJob } from "./sync-job";
 
 let h: Harness;
@@ -40,12 +40,18 @@ describe("removeConnectionKnowledge", () => {
     expect((await listGraphRecords(a.scope, a.connection.id, { cursor: browsed.nextCursor!, pageSize: 25 })).rows).toHaveLength(20);
     await expect(listGraphRecords(b.scope, a.connection.id)).rejects.toBeInstanceOf(NotFoundError);
 
+    // Disconnected (the row goes first), its ledger rows are what the removal has left to do.
+    expect(await knowledgeBeingRemoved(a.org.id)).toBe(0);
+    await prisma.connection.delete({ where: { id: a.connection.id } });
+    expect(await knowledgeBeingRemoved(a.org.id)).toBe(30);
+
     const progress: number[] = [];
     const done = await removeConnectionKnowledge(a.nangoConnectionId, { zep: { client: h.zepClient }, pageSize: 7, onProgress: (p) => void progress.push(p.remaining) });
     expect(done).toEqual({ removedRecords: 30, removedEpisodes: 30, remaining: 0 });
     expect(progress).toEqual([23, 16, 9, 2, 0]);
     expect(of(a.nangoConnectionId)).toEqual([]);
     expect(await prisma.graphWrite.count({ where: { connectionId: a.nangoConnectionId } })).toBe(0);
+    expect(await knowledgeBeingRemoved(a.org.id)).toBe(0);
     // The other connection's episodes and ledger rows are untouched.
     expect(of(b.nangoConnectionId)).toHaveLength(30);
     expect(await connectionKnowledgeCount(b.nangoConnectionId)).toBe(30);

@@ -16,6 +16,14 @@ export async function connectionKnowledgeCount(nangoConnectionId: string): Promi
   return prisma.graphWrite.count({ where: { connectionId: nangoConnectionId } });
 }
 
+/** Ledger rows of the organization's disconnected connections: what a removal has still to delete (its progress). */
+export async function knowledgeBeingRemoved(organizationId: string): Promise<number> {
+  const [row] = await prisma.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM "GraphWrite" g
+    WHERE g."organizationId" = ${organizationId} AND NOT EXISTS (SELECT 1 FROM "Connection" c WHERE c."connectionId" = g."connectionId")`;
+  return row?.n ?? 0;
+}
+
 export class GraphBusyError extends Error {
   name = "GraphBusyError";
 }

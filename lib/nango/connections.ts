@@ -9,9 +9,11 @@ import { prisma, type Provider } from "@/lib/db/client";
 import { accountNameOf } from "@/lib/data/connection-metadata";
 import { connectionsVisibleTo, usersOf, type Scope } from "@/lib/data/scope";
 import { NotFoundError } from "@/lib/errors";
-import { projectKeyOf, projectKeySchema } from "@/lib/project-key";
+import { projectKeyOf } from "@/lib/data/connection-metadata";
+import { projectKeySchema } from "@/lib/project-key";
 import { nangoClient } from "./client";
 import { integrationIdFor, integrationOf, providerConfig } from "./providers";
+import { requestKnowledgeRemoval } from "@/lib/ingest/removal";
 
 
 export type ConnectSessionResult = {
@@ -152,7 +154,11 @@ export async function resumeSyncs(scope: Scope, connectionRowId: string): Promis
 }
 
 /** Deletes the connection in Nango (revoking Atlas's access), then the row and its sync jobs. */
-export async function disconnect(scope: Scope, connectionRowId: string): Promise<void> {
+/**
+ * Deletes the connection in Nango, then in Atlas. With `removeKnowledge`, what it wrote to the knowledge graph
+ * is removed in the background (by episode uuid, from the ledger); otherwise it stays, without a source.
+ */
+export async function disconnect(scope: Scope, connectionRowId: string, opts: { removeKnowledge?: boolean } = {}): Promise<void> {
   const connection = await visibleConnection(scope, connectionRowId);
   try {
     await nangoClient().deleteConnection(integrationOf(connection), connection.connectionId);
@@ -163,8 +169,9 @@ export async function disconnect(scope: Scope, connectionRowId: string): Promise
   await prisma.$transaction(async (tx) => {
     const { count } = await tx.connection.deleteMany({ where: { id: connection.id, ...connectionsVisibleTo(scope) } });
     // The row and its sync jobs go; the audit event is what remains of them.
-    if (count) await recordAudit(tx, { organizationId: connection.organizationId, action: "connection.disconnected", target: auditTarget(connection), before: { status: connection.status, userId: connection.userId, metadata: connection.metadata ?? {} } });
+    if (count) await recordAudit(tx, { organizationId: connection.organizationId, action: "connection.disconnected", target: auditTarget(connection), before: { status: connection.status, userId: connection.userId, metadata: connection.metadata ?? {} }, details: { removeKnowledge: Boolean(opts.removeKnowledge) } });
   });
+  if (opts.removeKnowledge) await requestKnowledgeRemoval(connection.connectionId);
 }
 
 /** Nango answers DELETE of a connection it does not know with 400 unknown_connection (GET with 404). */

@@ -5,7 +5,7 @@ import pg from "pg";
 import type { Provider } from "@/lib/db/client";
 import { parseEnv } from "@/lib/env";
 import { integrationOf } from "@/lib/nango/providers";
-import { projectKeyOf } from "@/lib/project-key";
+import { projectKeyOf } from "@/lib/data/connection-metadata";
 import { startNangoSandbox } from "../../sandbox/nango";
 import { startZepSandbox } from "../../sandbox/zep";
 import type { Env } from "./run";

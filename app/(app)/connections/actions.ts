@@ -41,7 +41,14 @@ const connectionAction = (name: string, work: (viewer: Parameters<typeof disconn
 export const syncNowAction = connectionAction("syncNow", triggerSyncNow, "Sync requested. This page shows it waiting until Nango reports the run by webhook.");
 export const pauseSyncsAction = connectionAction("pauseSyncs", pauseSyncs, "Syncs paused: nothing new is read until you resume.");
 export const resumeSyncsAction = connectionAction("resumeSyncs", resumeSyncs, "Syncs resumed on their schedule.");
-export const disconnectAction = connectionAction("disconnect", disconnect, "Disconnected.");
+export const disconnectAction = defineAction(
+  "disconnect",
+  { input: z.object({ id: rowId, removeKnowledge: z.boolean() }), invalid: noConnection, revalidate: ({ id }) => connectionPages(id) },
+  async (viewer, { id, removeKnowledge }) => {
+    await disconnect(viewer, id, { removeKnowledge });
+    return { message: removeKnowledge ? "Disconnected. Its records are being removed from the knowledge graph." : "Disconnected." };
+  },
+);
 export const simulateSyncAction = connectionAction(
   "simulateSync",
   async (viewer, id) => simulateSandboxSync((await visibleConnection(viewer, id)).connectionId),

@@ -5,12 +5,16 @@ import { ProviderName } from "@/components/provider-name";
 import { RelativeTime } from "@/components/relative-time";
 import { getViewer } from "@/lib/auth/viewer";
 import { searchKnowledgePage } from "@/lib/dashboard/knowledge";
+import { knowledgeBeingRemoved } from "@/lib/ingest/removal";
 
 export const metadata = { title: "Knowledge" };
 
 export default async function KnowledgePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await getViewer();
-  const { projects, project, query, outcome } = await searchKnowledgePage(viewer, await searchParams);
+  const [{ projects, project, query, outcome }, removing] = await Promise.all([
+    searchKnowledgePage(viewer, await searchParams),
+    viewer.role === "ADMIN" ? knowledgeBeingRemoved(viewer.organizationId) : Promise.resolve(0),
+  ]);
   return (
     <div className="min-w-0 space-y-6 [overflow-wrap:anywhere]">
       <div>
@@ -18,6 +22,11 @@ export default async function KnowledgePage({ searchParams }: { searchParams: Pr
         <p className="text-sm text-slate-600">
           Search what your connections synced into the knowledge graph: facts Zep extracted and the episodes (issues, pages, messages) they came from.
         </p>
+        {removing > 0 && (
+          <p role="status" className="mt-2 text-sm text-amber-800" data-testid="knowledge-removal">
+            Removing {removing.toLocaleString()} records of disconnected connections from the graph; reload to follow.
+          </p>
+        )}
       </div>
       <form className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm" role="search">
         <label className="flex min-w-0 max-w-full flex-col text-xs font-medium text-slate-700">

@@ -13,6 +13,7 @@ import { getViewer } from "@/lib/auth/viewer";
 import { ACTION_LABEL, whoMustAct } from "@/lib/dashboard/attention";
 import { loadConnectionDetail, runningSyncs } from "@/lib/dashboard/sync-history";
 import { providerName } from "@/components/provider-name";
+import { connectionKnowledgeCount } from "@/lib/ingest/removal";
 import { isSandbox } from "@/lib/sandbox";
 import { readConnectionMetadata } from "@/lib/data/connection-metadata";
 import { syncRequestState } from "@/lib/nango/sync-request";
@@ -50,7 +51,7 @@ export default async function ConnectionPage({
   const detail = await loadConnectionDetail(viewer, id, typeof cursor === "string" ? cursor : undefined);
   if (!detail) notFound();
   const { connection, jobs, nextCursor } = detail;
-  const running = await runningSyncs(viewer, connection.id);
+  const [running, knowledgeRecords] = await Promise.all([runningSyncs(viewer, connection.id), connectionKnowledgeCount(connection.connectionId)]);
   const metadata = readConnectionMetadata(connection.metadata);
   const lastError = metadata.lastError ?? null;
   const syncRequest = syncRequestState(connection.metadata);
@@ -76,6 +77,7 @@ export default async function ConnectionPage({
         viewerIsOwner={connection.user.id === viewer.userId}
         ownerName={connection.user.name ?? connection.user.email}
         syncJobCount={connection._count.syncJobs}
+        knowledgeRecords={knowledgeRecords}
         sandbox={isSandbox()}
       />
 
