@@ -35,6 +35,7 @@ export function Pager({
   page,
   pages,
   total,
+  capped,
   noun,
 }: {
   nextHref: string | null;
@@ -44,6 +45,8 @@ export function Pager({
   page?: number;
   pages?: number;
   total?: number;
+  /** The total is a lower bound (the list was counted up to a cap): "Page 2 of 500+ · 10,000+ sync jobs". */
+  capped?: boolean;
   /** Singular and plural: ["connection", "connections"]. */
   noun?: [string, string];
 }) {
@@ -52,7 +55,9 @@ export function Pager({
       {isFirst ? <span /> : <a href={firstHref} className="text-indigo-700 hover:underline">← First page</a>}
       {page !== undefined && pages !== undefined && total !== undefined && noun && (
         <p className="text-slate-700" data-testid="page-position">
-          Page {page.toLocaleString("en-US")} of {pages.toLocaleString("en-US")} · {total.toLocaleString("en-US")} {total === 1 ? noun[0] : noun[1]}
+          Page {page.toLocaleString("en-US")} of {pages.toLocaleString("en-US")}
+          {capped ? "+" : ""} · {total.toLocaleString("en-US")}
+          {capped ? "+" : ""} {total === 1 && !capped ? noun[0] : noun[1]}
         </p>
       )}
       {nextHref ? (

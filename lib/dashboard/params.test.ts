@@ -8,7 +8,7 @@ import { listConnections, parseConnectionFilters } from "./connections";
 import { searchKnowledgePage } from "./knowledge";
 import { loadConnectionDetail, loadSyncHistory, parseSyncFilters } from "./sync-history";
 import { listWebhookDeliveries, parseWebhookFilters } from "./webhooks";
-import { decodeCursor, encodeCursor, filtersFrom, isCalendarDay, isDecodablePath, cursorTime, orderedRange, type SearchParams } from "./params";
+import { decodeCursor, encodeCursor, filtersFrom, isCalendarDay, isDecodablePath, cursorTime, orderedRange, pageInfo, type SearchParams } from "./params";
 import { z } from "zod";
 
 const scopeOf = (u: { id: string; organizationId: string; role: "ADMIN" | "MEMBER" }): Scope => ({ userId: u.id, organizationId: u.organizationId, role: u.role });
@@ -134,5 +134,14 @@ describe("the address rules", () => {
     expect(isDecodablePath("/connections/%E0%A4%A")).toBe(false);
     expect(isDecodablePath("/%")).toBe(false);
     fc.assert(fc.property(fc.string(), (s) => isDecodablePath("/" + s.split("/").map(encodeURIComponent).join("/"))));
+  });
+});
+
+describe("pageInfo", () => {
+  it("numbers pages from an exact count, and says so when the count stopped at a cap", () => {
+    expect(pageInfo(45, 20, 9)).toEqual({ total: 45, page: 3, pages: 3, capped: false });
+    // Counted up to 10,000: page 600 of a longer list is still page 600, and the total is a lower bound.
+    expect(pageInfo(10_000, 20, 600, true)).toEqual({ total: 10_000, page: 600, pages: 600, capped: true });
+    expect(pageInfo(10_000, 20, 3, true)).toEqual({ total: 10_000, page: 3, pages: 500, capped: true });
   });
 });

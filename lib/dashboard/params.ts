@@ -95,9 +95,13 @@ export const cursorId = idParam;
 export const cursorPage = z.number().int().min(2).max(1_000_000).optional();
 
 /** "Page 2 of 7": the page a cursor leads to, and how many pages `total` rows fill. */
-export function pageInfo(total: number, pageSize: number, page: number | undefined) {
+/**
+ * Page position for a list's pager. `capped`: the count stopped at `total` (a list of hundreds of thousands
+ * is counted only up to a cap, which keeps the count as cheap as a page), so total and pages are lower bounds.
+ */
+export function pageInfo(total: number, pageSize: number, page: number | undefined, capped = false) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
-  return { total, page: Math.min(page ?? 1, pages), pages };
+  return { total, page: capped ? (page ?? 1) : Math.min(page ?? 1, pages), pages: capped ? Math.max(pages, page ?? 1) : pages, capped };
 }
 
 /**

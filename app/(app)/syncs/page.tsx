@@ -19,7 +19,7 @@ const dateInput = "mt-1 w-full rounded-md border border-slate-300 px-2 py-1 text
 export default async function SyncsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await getViewer();
   const filters = parseSyncFilters(await searchParams);
-  const [{ jobs, nextCursor, activity, page, pages, total }, options, owners, maintenance] = await Promise.all([
+  const [{ jobs, nextCursor, activity, page, pages, total, capped }, options, owners, maintenance] = await Promise.all([
     loadSyncHistory(viewer, filters),
     syncFilterOptions(viewer),
     ownerOptions(viewer),
@@ -63,6 +63,7 @@ export default async function SyncsPage({ searchParams }: { searchParams: Promis
         page={page}
         pages={pages}
         total={total}
+        capped={capped}
         noun={["sync job", "sync jobs"]}
         isFirst={!filters.cursor}
         firstHref={hrefWith("/syncs", params, {})}
