@@ -1,5 +1,6 @@
 /**
- * Pure functions: one Nango record → the Zep episodes that describe it.
+ * Pure functions: one Nango record → the Zep episodes that describe it. One reader per provider model lives
+ * here, which is why the file is long; each is short and tested in episodes.test.ts.
  *
  * Episodes are plain text written the way a person would describe the item ("GitHub issue #12 in
  * acme/atlas …, State: open, Labels: bug"), because Zep extracts entities and facts from the text; a
@@ -182,7 +183,7 @@ function describe(r: NangoRecord, source: RecordSource): Described {
   }
 }
 
-// Template models have churned (zep.md / nango.md §4), so each reader accepts the known field spellings.
+// Nango's template models have changed field names between versions, so each reader accepts the known spellings.
 
 function describeGithub(r: NangoRecord, model: string): Described {
   const isPr = /pull/i.test(model) || r.pull_request !== undefined || r.merged !== undefined || r.head !== undefined;

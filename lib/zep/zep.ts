@@ -1,6 +1,6 @@
 /**
- * Every Zep call Atlas makes goes through this file (zep.md: "keep the Zep calls behind one module so a
- * later migration touches one file"). Built against @getzep/zep-cloud 3.30.0 (`/api/v2`, our own graph ids).
+ * Every Zep call Atlas makes goes through this file, so a change of Zep's API touches one file; that is why it
+ * is longer than most. Built against @getzep/zep-cloud 3.30.0 (`/api/v2`, our own graph ids).
  *
  * Retries are ours, not the SDK's: the SDK ignores Retry-After and does not retry timeouts or network
  * errors, so every call passes `maxRetries: 0` and goes through `withRetry`, which records what happened

@@ -1,6 +1,7 @@
 /**
  * A local stand-in for Zep Cloud's `/api/v2`, speaking what @getzep/zep-cloud 3.30.0 sends and expects
- * (see /work/shared/reference/zep.md §2, §5, §6). In-memory, one process, for tests and offline runs.
+ * (Zep's API reference and Graphiti's behaviour). In-memory, one process, for tests and offline runs. It is one
+ * file because its endpoints share one in-memory store; facts are derived in facts.ts.
  *
  * Behaves as Zep does where Atlas could be fooled (Zep is built on Graphiti):
  * - processing is asynchronous and serial per graph: graph.add answers processed:false; facts appear later,
