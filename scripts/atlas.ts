@@ -15,9 +15,14 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { ROOT, ensureDatabase, recreateDatabase, startDatabase, withDatabaseName, type Database } from "./lib/database";
 import { prisma, run, start } from "./lib/run";
-import { startSandboxes } from "./lib/sandboxes";
 
 const [command = "start", ...rest] = process.argv.slice(2);
+
+/** The sandboxes import lib/ modules, which need the generated Prisma client: a fresh clone has it only after prepare(). */
+async function startSandboxes(...args: Parameters<typeof import("./lib/sandboxes").startSandboxes>) {
+  const sandboxes = await import("./lib/sandboxes");
+  return sandboxes.startSandboxes(...args);
+}
 // Scripts that import lib/ modules run as server code: `import "server-only"` resolves to a no-op under
 // React's server condition and throws anywhere else (a browser bundle). npm's scripts pass it to this file too.
 const SERVER_CONDITIONS = ["--conditions=react-server"];
