@@ -79,7 +79,10 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                 </Link>
               </td>
               <td className="px-3 py-2" data-label="Status">
-                <StatusBadge status={c.status} /> <PausedBadge metadata={c.metadata} />
+                <span className="inline-flex flex-wrap items-center gap-2">
+                  <StatusBadge status={c.status} />
+                  <PausedBadge metadata={c.metadata} />
+                </span>
               </td>
               <td className="px-3 py-2" data-testid="owner" data-label="Owner">
                 <div>
