@@ -98,14 +98,16 @@ async function page(where: Prisma.SyncJobWhereInput, rawCursor?: string) {
 /** The jobs the filters select, as the page lists them (bulk retry acts on the same set). */
 export function syncHistoryWhere(scope: Scope, filters: Omit<SyncFilters, "cursor">, now = new Date()): Prisma.SyncJobWhereInput {
   const owner = scope.role === "ADMIN" ? filters.owner : undefined;
-  // The job's own organizationId (trigger-kept) scopes it; the connection is joined only for what only it knows.
+  // Admins: the job's own organizationId (trigger-kept) scopes it, one index range; the connection is joined only
+  // for what only it knows. Members: through their own connections (a few), measured faster than the organization's range.
   const userId = scope.role === "ADMIN" ? owner : scope.userId;
   const connection: Prisma.ConnectionWhereInput = {
+    ...(scope.role === "ADMIN" ? {} : connectionsVisibleTo(scope)),
     ...(filters.provider ? { provider: filters.provider } : {}),
     ...(userId ? { userId } : {}),
   };
   const where: Prisma.SyncJobWhereInput = {
-    organizationId: scope.organizationId,
+    ...(scope.role === "ADMIN" ? { organizationId: scope.organizationId } : {}),
     ...(Object.keys(connection).length ? { connection } : {}),
     ...(filters.connection ? { connectionId: filters.connection } : {}),
     ...(filters.status === "STALLED" ? stalledWhere(now) : filters.status ? { status: filters.status } : {}),
