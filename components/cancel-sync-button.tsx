@@ -1,15 +1,13 @@
 "use client";
 // Cancel a running (usually stalled) sync job: it ends FAILED with code CANCELLED, and a worker running it
 // stops at its next record boundary. Asks first, in the page rather than with the browser's confirm().
-import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import { cancelSyncJobAction } from "@/app/(app)/syncs/actions";
+import { RowActionMessage, useRowAction } from "@/components/use-row-action";
 
 export function CancelSyncButton({ syncJobId }: { syncJobId: string }) {
-  const router = useRouter();
-  const [pending, start] = useTransition();
+  const { pending, result, run } = useRowAction();
   const [asking, setAsking] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const button = "rounded border px-2 py-0.5 text-xs font-medium disabled:opacity-50";
   return (
     <span className="inline-flex flex-col items-start gap-1">
@@ -20,14 +18,7 @@ export function CancelSyncButton({ syncJobId }: { syncJobId: string }) {
             type="button"
             disabled={pending}
             className={`${button} border-rose-300 text-rose-800 hover:bg-rose-50`}
-            onClick={() =>
-              start(async () => {
-                const r = await cancelSyncJobAction(syncJobId);
-                setMessage({ ok: r.ok, text: r.message });
-                setAsking(false);
-                router.refresh();
-              })
-            }
+            onClick={() => run(() => cancelSyncJobAction(syncJobId), () => setAsking(false))}
           >
             Yes, cancel
           </button>
@@ -40,11 +31,7 @@ export function CancelSyncButton({ syncJobId }: { syncJobId: string }) {
           Cancel
         </button>
       )}
-      {message && (
-        <span role="status" className={`text-xs ${message.ok ? "text-emerald-800" : "text-rose-800"}`}>
-          {message.text}
-        </span>
-      )}
+      <RowActionMessage result={result} />
     </span>
   );
 }

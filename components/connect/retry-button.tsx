@@ -1,13 +1,10 @@
 "use client";
-import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
 import { retrySyncJobAction } from "@/app/(app)/connections/actions";
+import { RowActionMessage, useRowAction } from "@/components/use-row-action";
 import { SYNC_REQUESTED_EVENT } from "./events";
 
 export function RetryButton({ syncJobId }: { syncJobId: string }) {
-  const router = useRouter();
-  const [pending, start] = useTransition();
-  const [message, setMessage] = useState<string | null>(null);
+  const { pending, result, run } = useRowAction();
   return (
     <span className="inline-flex flex-col items-start gap-1">
       <button
@@ -15,17 +12,17 @@ export function RetryButton({ syncJobId }: { syncJobId: string }) {
         disabled={pending}
         className="rounded border border-slate-300 px-2 py-0.5 text-xs font-medium hover:bg-slate-100 disabled:opacity-50"
         onClick={() =>
-          start(async () => {
-            const r = await retrySyncJobAction(syncJobId);
-            setMessage(r.ok ? null : r.message);
-            if (r.ok) window.dispatchEvent(new Event(SYNC_REQUESTED_EVENT));
-            router.refresh();
-          })
+          run(
+            () => retrySyncJobAction(syncJobId),
+            (r) => {
+              if (r.ok) window.dispatchEvent(new Event(SYNC_REQUESTED_EVENT));
+            },
+          )
         }
       >
         Retry
       </button>
-      {message && <span role="status" className="text-xs text-rose-800">{message}</span>}
+      <RowActionMessage result={result} quietSuccess />
     </span>
   );
 }
