@@ -188,6 +188,21 @@ describe("Zep sandbox, driven by @getzep/zep-cloud", () => {
     expect(log.map((r) => r.seq)).toEqual([...log.map((r) => r.seq)].sort((a, b) => a - b));
     expect(sandbox.maxInFlight(id)).toBe(1);
   });
+
+  it("goes away (connections refused) and comes back on the same port with its graphs and episodes", async () => {
+    const id = uniqueId("g");
+    await zep.graph.create({ graphId: id }, noRetry);
+    const added = await zep.graph.add({ graphId: id, type: "text", data: "kept across the outage" }, noRetry);
+    await sandbox.suspend();
+    try {
+      const refused = await caught(zep.graph.get(id, noRetry));
+      expect(refused.statusCode).toBeUndefined();
+    } finally {
+      await sandbox.resume();
+    }
+    expect(await zep.graph.episode.get(added.uuid!, noRetry)).toMatchObject({ content: "kept across the outage" });
+    expect(sandbox.episodes(id).map((e) => e.uuid)).toEqual([added.uuid]);
+  });
 });
 
 // What real Zep does that a naive fake would not (one test per behaviour), through the real SDK.

@@ -79,6 +79,13 @@ export type ZepSandbox = {
   /** Base URL for `new ZepClient({ baseUrl })`, ending in /api/v2. */
   url: string;
   stop(): Promise<void>;
+  /**
+   * Zep goes away: the port stops listening (connections refused) and open connections are cut, requests in
+   * flight included (one may still be applied, its answer lost). Graphs and episodes are kept.
+   */
+  suspend(): Promise<void>;
+  /** Zep is back, on the same port, with everything it held. */
+  resume(): Promise<void>;
   setFault(fault: ZepSandboxFault | null): void;
   /** Episodes whose text contains this are refused with 400 until cleared (a record Zep will not take). */
   setPoison(text: string | null): void;
@@ -593,20 +600,30 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
     res.end(JSON.stringify(reply.body));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
-  });
+  const listen = (at: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(at, "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  await listen(opts.port ?? 0);
   const { port } = server.address() as AddressInfo;
+  const close = () => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  };
 
   return {
     url: `http://127.0.0.1:${port}/api/v2`,
     async stop() {
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await close();
     },
+    suspend: close,
+    resume: () => listen(port),
     setFault(f) {
       fault = f ? { ...f } : null;
     },
