@@ -42,11 +42,17 @@ export type IngestOptions = {
   /** Records handled so far (written, skipped or failed), after each page. */
   onProgress?: (count: number) => void;
   /** After each page's rows are complete: the Nango cursor of its last record, and the counts so far. */
-  onCheckpoint?: (cursor: string, counts: { records: number; failed: number }) => void | Promise<void>;
+  onCheckpoint?: (cursor: string, counts: PageCounts) => void | Promise<void>;
 };
+
+/** Records so far by what became of them (written = new or changed version sent, deleted = a DELETED record's episodes removed). */
+export type PageCounts = { records: number; failed: number; written: number; skipped: number; deleted: number };
 
 export type IngestResult = {
   records: number;
+  recordsWritten: number;
+  recordsSkipped: number;
+  recordsDeleted: number;
   episodesWritten: number;
   episodesSkipped: number;
   episodesDeleted: number;
@@ -103,7 +109,7 @@ async function* pages(records: IngestOptions["records"], size: number): AsyncGen
 }
 
 async function ingestExclusively(opts: IngestOptions): Promise<IngestResult> {
-  const result: IngestResult = { records: 0, episodesWritten: 0, episodesSkipped: 0, episodesDeleted: 0, recordsFailed: 0, errors: [] };
+  const result: IngestResult = { records: 0, recordsWritten: 0, recordsSkipped: 0, recordsDeleted: 0, episodesWritten: 0, episodesSkipped: 0, episodesDeleted: 0, recordsFailed: 0, errors: [] };
   const zep: ZepCallOptions = {
     ...opts.zep,
     onError: (entry) => {
@@ -150,6 +156,9 @@ async function ingestExclusively(opts: IngestOptions): Promise<IngestResult> {
         const outcome = await apply(p, opts.graphId, zep, result);
         if (outcome.write) done.push(outcome.write);
         if (outcome.write?.status === "FAILED") result.recordsFailed++;
+        else if (p.kind === "skip") result.recordsSkipped++;
+        else if (p.kind === "delete") result.recordsDeleted++;
+        else result.recordsWritten++;
         handled++;
         pageCursor = p.record._nango_metadata?.cursor ?? pageCursor;
       } catch (err) {
@@ -163,7 +172,13 @@ async function ingestExclusively(opts: IngestOptions): Promise<IngestResult> {
     result.records += handled;
     if (pageCursor) {
       lastCursor = pageCursor;
-      await opts.onCheckpoint?.(pageCursor, { records: result.records, failed: result.recordsFailed });
+      await opts.onCheckpoint?.(pageCursor, {
+        records: result.records,
+        failed: result.recordsFailed,
+        written: result.recordsWritten,
+        skipped: result.recordsSkipped,
+        deleted: result.recordsDeleted,
+      });
     }
     opts.onProgress?.(result.records);
     if (stop) throw new IngestError(stop.zepError, result, lastCursor);

@@ -8,6 +8,7 @@ import { holder, state, type State, type WorkersHandle } from "./lifecycle";
 import { sendIngestion } from "./dispatch";
 import { registerAlertWorkers, unregisterAlertWorkers } from "./alerts";
 import { registerKnowledgeRemovalWorkers, unregisterKnowledgeRemovalWorkers } from "./knowledge-removal";
+import { enableKnowledgeRebuildQueue, registerKnowledgeRebuildWorkers, unregisterKnowledgeRebuildWorkers } from "./knowledge-rebuild";
 import { runMaintenanceTask } from "./maintenance";
 import { QUEUES, RECOVERY_QUEUE, type IngestionJobData, type MaintenanceJobData, type Overrides } from "./settings";
 
@@ -18,7 +19,8 @@ import { QUEUES, RECOVERY_QUEUE, type IngestionJobData, type MaintenanceJobData,
 export async function enableIngestionQueue(overrides: Pick<Overrides, "settings"> = {}): Promise<void> {
   const s = state(overrides.settings);
   setIngestionQueue(async (jobId) => void (await sendIngestion(jobId)));
-  await s.boss;
+  // Rebuilds an admin starts here are worked on elsewhere too.
+  await enableKnowledgeRebuildQueue(await s.boss, s);
 }
 
 /**
@@ -73,6 +75,7 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
       );
     }
     await registerKnowledgeRemovalWorkers(boss, { pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1) });
+    await registerKnowledgeRebuildWorkers(boss, s, { zep: run.zep, nango: run.nango, nangoRetry: run.nangoRetry });
   }
 
   if (which.maintenance) {
@@ -98,6 +101,7 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
         s.stopping = true;
         unregisterAlertWorkers();
         unregisterKnowledgeRemovalWorkers();
+        unregisterKnowledgeRebuildWorkers();
         setIngestionQueue(leavePending);
         // The instance stays this process's queue until pg-boss has stopped: runs that yield meanwhile
         // send their continuation through it, not through a new instance started during shutdown.
