@@ -289,18 +289,20 @@ export async function restore(url: string, file: string, migrate: () => Promise<
 }
 
 /**
- * Row count and a checksum of every table's rows (their text form, sorted): two databases with the same
- * figures hold the same data. Independent of the backup format, for verifying a restore.
+ * Row count and a checksum of every table's rows: two databases with the same figures hold the same data.
+ * Independent of the backup format, for verifying a restore. The checksum is the sum of each row's md5 (its
+ * text form, first 64 bits): order-independent and computed in one pass, so a table of a million rows costs
+ * a scan, not a sort and a string of its whole contents.
  */
 export async function tableFingerprints(url: string): Promise<Record<string, { rows: number; md5: string }>> {
   const client = await connect(url);
   try {
     const out: Record<string, { rows: number; md5: string }> = {};
     for (const table of await tablesInDependencyOrder(client)) {
-      const { rows } = await client.query<{ n: string; md5: string | null }>(
-        `SELECT count(*) AS n, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) AS md5 FROM public.${q(table)} t`,
+      const { rows } = await client.query<{ n: string; sum: string | null }>(
+        `SELECT count(*) AS n, sum(('x' || left(md5(t::text), 16))::bit(64)::bigint::numeric)::text AS sum FROM public.${q(table)} t`,
       );
-      out[table] = { rows: Number(rows[0].n), md5: rows[0].md5 ?? "" };
+      out[table] = { rows: Number(rows[0].n), md5: rows[0].sum ?? "" };
     }
     return out;
   } finally {
