@@ -30,3 +30,6 @@ export function proxy(request: NextRequest) {
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
 }
+
+// Every path but Nango's webhook route, which sets its own fixed headers (lib/security-headers.ts API_HEADERS).
+export const config = { matcher: ["/((?!api/webhooks/nango).*)"] };

@@ -4,18 +4,30 @@ import { describe, expect, it } from "vitest";
 import { prisma } from "@/lib/db/client";
 import { applyPendingDeliveries, forgedStats } from "@/lib/nango/webhooks";
 import { signWebhook } from "@/sandbox/nango";
+import { config as proxyConfig } from "@/proxy";
 import { POST, runtime } from "./route";
 
 process.env.NANGO_WEBHOOK_SIGNING_KEY = "route-test-key";
 const URL = "http://localhost/api/webhooks/nango";
 
 describe("POST /api/webhooks/nango", () => {
+  it("is the one path the proxy (CSP nonce per request) skips", () => {
+    const matches = (p: string) => proxyConfig.matcher.some((m) => new RegExp(`^${m}$`).test(p));
+    expect(matches("/api/webhooks/nango")).toBe(false);
+    expect(matches("/api/webhooks/nango/")).toBe(false);
+    for (const p of ["/", "/connections", "/api/health", "/webhooks", "/api/webhooks"]) expect(matches(p), p).toBe(true);
+  });
+
   it("verifies Nango's signature over the exact raw body, stores the delivery, answers 200; the inbox applies it", async () => {
     expect(runtime).toBe("nodejs");
     const connectionId = `route-${crypto.randomUUID()}`;
     const { body, headers } = signWebhook({ connectionId, from: "slack", payload: { a: 1 }, providerConfigKey: "slack", type: "forward" }, "route-test-key");
     const res = await POST(new Request(URL, { method: "POST", headers, body }));
     expect(res.status).toBe(200);
+    // proxy.ts skips this route: its fixed headers are its own.
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
     const answer = (await res.json()) as { received: boolean; id: string };
     expect(answer).toEqual({ received: true, id: expect.any(String) });
     expect(await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: answer.id } })).toMatchObject({ outcome: "RECEIVED", connectionId });
@@ -25,6 +37,7 @@ describe("POST /api/webhooks/nango", () => {
 
     const forged = await POST(new Request(URL, { method: "POST", headers: { ...headers, "X-Nango-Hmac-Sha256": "00", "x-forwarded-for": "192.0.2.44" }, body }));
     expect(forged.status).toBe(401);
+    expect(forged.headers.get("x-content-type-options")).toBe("nosniff");
     expect(await prisma.webhookDelivery.count({ where: { id: { not: answer.id }, connectionId } })).toBe(0);
   });
 
