@@ -6,7 +6,7 @@ import "server-only";
 import { revalidatePath } from "next/cache";
 import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
-import { withAuditContext } from "@/lib/audit/record";
+import { personActor, withAuditContext } from "@/lib/audit/record";
 import { getAdmin, getViewer, type Viewer } from "@/lib/auth/viewer";
 import { describeError, fromPrismaError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -41,7 +41,7 @@ async function perform<S extends z.ZodType, T extends object>(name: string, opti
   if (!parsed.success) return { ok: false, message: options.invalid ?? parsed.error.issues.map((i) => i.message).join(" ") };
   try {
     // The viewer is the actor of every audit event the work records (lib/audit/record.ts).
-    const done = await withAuditContext({ userId: viewer.userId, label: viewer.name ? `${viewer.name} <${viewer.email}>` : viewer.email }, () => work(viewer, parsed.data));
+    const done = await withAuditContext(personActor(viewer), () => work(viewer, parsed.data));
     for (const path of options.revalidate?.(parsed.data) ?? []) revalidatePath(path);
     return { ok: true, ...done };
   } catch (err) {

@@ -18,9 +18,11 @@ export const AUDIT_ACTIONS = [
   "connection.sync_paused",
   "connection.sync_resumed",
   "connection.reconnect_links",
+  "connection.exported",
   "sync.bulk_retried",
   "sync.retried",
   "sync.cancelled",
+  "sync.exported",
   "user.invited",
   "user.role_changed",
   "user.removed",
@@ -37,6 +39,9 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export type Actor = { userId: string | null; label: string };
 export const ATLAS_ACTOR: Actor = { userId: null, label: "Atlas" };
+
+/** How the trail names a person: "Name <email>", or the email alone. */
+export const personActor = (p: { userId: string; name: string | null; email: string }): Actor => ({ userId: p.userId, label: p.name ? `${p.name} <${p.email}>` : p.email });
 
 type Context = { actor: Actor; requestId: string };
 const context = new AsyncLocalStorage<Context>();

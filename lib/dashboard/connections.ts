@@ -4,10 +4,10 @@
 // then read with Prisma.
 import { z } from "zod";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
-import { ConnectionStatus, Prisma, prisma } from "@/lib/db/client";
+import { ConnectionStatus, Prisma, prisma, type SyncStatus } from "@/lib/db/client";
 import { connectionsVisibleTo, connectionsVisibleToSql, usersOf, type Scope } from "@/lib/data/scope";
 import { cursorId, cursorPage, cursorTime, decodeCursor, encodeCursor, filtersFrom, idParam, optionalParam, pageInfo, searchParam, type SearchParams } from "./params";
-import { accountNameOf } from "@/lib/data/connection-metadata";
+import { accountNameOf, projectKeyOf, readConnectionMetadata } from "@/lib/data/connection-metadata";
 
 export const PAGE_SIZE = 25;
 
@@ -65,43 +65,77 @@ const ORDER = {
   created: Prisma.sql`ORDER BY c."createdAt" DESC, c.id DESC`,
 };
 
+/**
+ * One keyset page of the filtered list, in its order: ids and the sort key, `limit` rows after `cursor`. The
+ * page and the CSV export both read through here, so they list the same rows.
+ */
+async function idsAfter(scope: Scope, filters: ConnectionFilters, cursor: Cursor | null, limit: number) {
+  const column = Prisma.raw(filters.sort === "created" ? `c."createdAt"` : `c."lastSyncAt"`);
+  return prisma.$queryRaw<{ id: string; key: Date | null }[]>`
+    SELECT c.id, ${column} AS key FROM "Connection" c JOIN "User" u ON u.id = c."userId"
+    WHERE ${filterSql(scope, filters)} ${afterSql(cursor, filters.sort)} ${ORDER[filters.sort]} LIMIT ${limit}`;
+}
+
+const cursorAt = (row: { id: string; key: Date | null }): Cursor => ({ v: row.key?.toISOString() ?? null, id: row.id });
+
+const rowSelect = {
+  id: true,
+  provider: true,
+  status: true,
+  metadata: true,
+  lastSyncAt: true,
+  createdAt: true,
+  user: { select: { id: true, name: true, email: true } },
+} satisfies Prisma.ConnectionSelect;
+
+/** The rows of these ids, in the ids' order (one deleted meanwhile is left out). */
+async function rowsOf(ids: string[]) {
+  const found = await prisma.connection.findMany({ where: { id: { in: ids } }, select: rowSelect });
+  const byId = new Map(found.map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []).map((r) => ({ ...r, accountName: accountNameOf(r) }));
+}
+
 export async function listConnections(scope: Scope, filters: ConnectionFilters) {
-  const column = filters.sort === "created" ? "createdAt" : "lastSyncAt";
-  const where = filterSql(scope, filters);
   const cursor = decodeCursor(filters.cursor, cursorShape);
   const [ids, [{ total }]] = await Promise.all([
-    prisma.$queryRaw<{ id: string }[]>`
-      SELECT c.id FROM "Connection" c JOIN "User" u ON u.id = c."userId"
-      WHERE ${where} ${afterSql(cursor, filters.sort)} ${ORDER[filters.sort]} LIMIT ${PAGE_SIZE + 1}`,
-    prisma.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM "Connection" c JOIN "User" u ON u.id = c."userId" WHERE ${where}`,
+    idsAfter(scope, filters, cursor, PAGE_SIZE + 1),
+    prisma.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM "Connection" c JOIN "User" u ON u.id = c."userId" WHERE ${filterSql(scope, filters)}`,
   ]);
-  const pageIds = ids.slice(0, PAGE_SIZE).map((r) => r.id);
-  const found = await prisma.connection.findMany({
-    where: { id: { in: pageIds } },
-    select: {
-      id: true,
-      provider: true,
-      status: true,
-      metadata: true,
-      lastSyncAt: true,
-      createdAt: true,
-      user: { select: { id: true, name: true, email: true } },
-    },
-  });
-  const byId = new Map(found.map((r) => [r.id, r]));
-  const page = pageIds.flatMap((id) => byId.get(id) ?? []);
-  const last = page[page.length - 1];
+  const pageIds = ids.slice(0, PAGE_SIZE);
+  const last = pageIds[pageIds.length - 1];
   const pageNumber = cursor ? (cursor.p ?? 2) : 1;
-  const nextCursor =
-    ids.length > PAGE_SIZE && last ? encodeCursor({ v: last[column]?.toISOString() ?? null, id: last.id, p: pageNumber + 1 }) : null;
+  const nextCursor = ids.length > PAGE_SIZE && last ? encodeCursor({ ...cursorAt(last), p: pageNumber + 1 }) : null;
   return {
-    rows: page.map((r) => ({
-      ...r,
-      accountName: accountNameOf(r),
-    })),
+    rows: await rowsOf(pageIds.map((r) => r.id)),
     nextCursor,
     ...pageInfo(total, PAGE_SIZE, pageNumber),
   };
+}
+
+/**
+ * Every connection the filters select (not only a page: the cursor is ignored), in the page's order, `batchSize`
+ * at a time by keyset, each with its latest sync job's status: what the CSV export writes.
+ */
+export async function* connectionBatches(scope: Scope, filters: ConnectionFilters, batchSize = 2_000) {
+  let cursor: Cursor | null = null;
+  for (;;) {
+    const ids = await idsAfter(scope, filters, cursor, batchSize);
+    if (ids.length === 0) return;
+    const [rows, latest] = await Promise.all([
+      rowsOf(ids.map((r) => r.id)),
+      // One index entry per connection (connectionId, startedAt DESC), however many jobs each has.
+      prisma.$queryRaw<{ id: string; status: SyncStatus | null }[]>`
+        SELECT c.id, l.status FROM unnest(${ids.map((r) => r.id)}::text[]) AS c(id)
+        LEFT JOIN LATERAL (SELECT j.status FROM "SyncJob" j WHERE j."connectionId" = c.id ORDER BY j."startedAt" DESC LIMIT 1) l ON true`,
+    ]);
+    const lastJob = new Map(latest.map((r) => [r.id, r.status]));
+    yield rows.map((r) => {
+      const metadata = readConnectionMetadata(r.metadata);
+      return { ...r, project: projectKeyOf(r), pausedAt: metadata.syncsPausedAt ?? null, errorCode: metadata.lastError?.code ?? null, lastSyncStatus: lastJob.get(r.id) ?? null };
+    });
+    if (ids.length < batchSize) return;
+    cursor = cursorAt(ids[ids.length - 1]);
+  }
 }
 
 /** People an admin can filter by; members only ever see their own connections. */

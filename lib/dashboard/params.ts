@@ -5,6 +5,16 @@ import { z } from "zod";
 
 export type SearchParams = Record<string, string | string[] | undefined>;
 
+/** A URL's query as a page receives it (a key given twice: its values in order), for route handlers. */
+export function searchParamsOf(url: URL): SearchParams {
+  const params: SearchParams = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const values = url.searchParams.getAll(key);
+    params[key] = values.length === 1 ? values[0] : values;
+  }
+  return params;
+}
+
 /** Control characters (NUL above all: PostgreSQL text cannot hold it) never reach a query. */
 const CONTROL = /[\u0000-\u001f\u007f]/;
 export const withoutControlCharacters = (s: string) => s.replace(new RegExp(CONTROL.source, "g"), "");

@@ -70,21 +70,20 @@ const jobSelect = {
   connection: { select: { id: true, provider: true, metadata: true, user: { select: { name: true, email: true } } } },
 } satisfies Prisma.SyncJobSelect;
 
+/**
+ * `limit` jobs strictly after the cursor, newest first: the page and the CSV export both read through here.
+ * The plain bound beside the OR lets PostgreSQL start the index scan at the cursor instead of filtering up to it.
+ */
+function jobsAfter(where: Prisma.SyncJobWhereInput, cursor: { t: string; id: string } | null, limit: number) {
+  const keyset: Prisma.SyncJobWhereInput = cursor
+    ? { startedAt: { lte: new Date(cursor.t) }, OR: [{ startedAt: { lt: new Date(cursor.t) } }, { startedAt: new Date(cursor.t), id: { lt: cursor.id } }] }
+    : {};
+  return prisma.syncJob.findMany({ where: { AND: [where, keyset] }, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take: limit, select: jobSelect });
+}
+
 async function page(where: Prisma.SyncJobWhereInput, rawCursor?: string) {
   const cursor = decodeCursor(rawCursor, cursorShape);
-  const keyset: Prisma.SyncJobWhereInput = cursor
-    ? // The plain bound beside the OR lets PostgreSQL start the index scan at the cursor instead of filtering up to it.
-      { startedAt: { lte: new Date(cursor.t) }, OR: [{ startedAt: { lt: new Date(cursor.t) } }, { startedAt: new Date(cursor.t), id: { lt: cursor.id } }] }
-    : {};
-  const [rows, total] = await Promise.all([
-    prisma.syncJob.findMany({
-      where: { AND: [where, keyset] },
-      orderBy: [{ startedAt: "desc" }, { id: "desc" }],
-      take: SYNC_PAGE_SIZE + 1,
-      select: jobSelect,
-    }),
-    prisma.syncJob.count({ where, take: SYNC_COUNT_CAP + 1 }),
-  ]);
+  const [rows, total] = await Promise.all([jobsAfter(where, cursor, SYNC_PAGE_SIZE + 1), prisma.syncJob.count({ where, take: SYNC_COUNT_CAP + 1 })]);
   const jobs = rows.slice(0, SYNC_PAGE_SIZE).map((j) => ({ ...j, errors: syncErrorsOf(j.errors), resumable: isResumable(j), stalled: isStalled(j) }));
   const last = jobs[jobs.length - 1];
   const pageNumber = cursor ? (cursor.p ?? 2) : 1;
@@ -123,6 +122,23 @@ export function syncHistoryWhere(scope: Scope, filters: Omit<SyncFilters, "curso
       : {}),
   };
   return where;
+}
+
+/**
+ * Every job the filters select (the cursor is ignored), newest first, `batchSize` at a time by keyset over the
+ * same index the page reads: the CSV export of 300,000 jobs holds one batch in memory at a time.
+ */
+export async function* syncJobBatches(scope: Scope, filters: SyncFilters, batchSize = 2_000, now = new Date()) {
+  const where = syncHistoryWhere(scope, filters, now);
+  let cursor: { t: string; id: string } | null = null;
+  for (;;) {
+    const rows = await jobsAfter(where, cursor, batchSize);
+    if (rows.length === 0) return;
+    yield rows.map((j) => ({ ...j, errors: syncErrorsOf(j.errors), stalled: isStalled(j, now), accountName: accountNameOf(j.connection) }));
+    if (rows.length < batchSize) return;
+    const last = rows[rows.length - 1];
+    cursor = { t: last.startedAt.toISOString(), id: last.id };
+  }
 }
 
 export async function loadSyncHistory(scope: Scope, filters: SyncFilters, now = new Date()) {

@@ -4,6 +4,7 @@ import { FilterForm, Pager, Select, hrefWith } from "@/components/filter-form";
 import { providerName } from "@/components/provider-name";
 import { SyncTable } from "@/components/sync-table";
 import { BulkRetryButton } from "@/components/bulk-actions";
+import { DownloadCsv } from "@/components/download-csv";
 import { getViewer } from "@/lib/auth/viewer";
 import { SyncStatus } from "@/lib/db/client";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
@@ -28,7 +29,10 @@ export default async function SyncsPage({ searchParams }: { searchParams: Promis
   const { cursor: _cursor, ...params } = filters;
   return (
     <div className="space-y-4">
-      <h1 className="text-2xl font-semibold">Sync history</h1>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h1 className="text-2xl font-semibold">Sync history</h1>
+        <DownloadCsv path="/syncs/export" filters={params} />
+      </div>
       <Card title="Sync jobs per day, last 30 days">
         <ActivityChart days={activity} label="Sync jobs per day over the last 30 days for the selected filters, by outcome" />
       </Card>

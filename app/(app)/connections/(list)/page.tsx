@@ -7,6 +7,7 @@ import { ProviderName, providerName } from "@/components/provider-name";
 import { RelativeTime } from "@/components/relative-time";
 import { StatusBadge } from "@/components/status-badge";
 import { PausedBadge } from "@/components/paused-badge";
+import { DownloadCsv } from "@/components/download-csv";
 import { getViewer } from "@/lib/auth/viewer";
 import { connectOptions, listConnections, ownerOptions, parseConnectionFilters } from "@/lib/dashboard/connections";
 import { CONNECTION_STATUSES } from "@/lib/dashboard/overview";
@@ -27,7 +28,10 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
   const params = { provider: filters.provider, status: filters.status, owner: filters.owner, syncs: filters.syncs, q: filters.q, sort: filters.sort };
   return (
     <div className="space-y-4">
-      <h1 className="text-2xl font-semibold">{viewer.role === "ADMIN" ? "Connections" : "My connections"}</h1>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h1 className="text-2xl font-semibold">{viewer.role === "ADMIN" ? "Connections" : "My connections"}</h1>
+        <DownloadCsv path="/connections/export" filters={params} />
+      </div>
       <ConnectPanel providers={ALL_PROVIDERS} projects={projects} />
       <FilterForm resetHref="/connections">
         <label className="flex flex-col text-xs font-medium text-slate-700">

@@ -1,0 +1,13 @@
+// GET /connections/export?<the list's filters>: the Connections list as CSV (lib/export/exports.ts).
+import { findViewer } from "@/lib/auth/viewer";
+import { searchParamsOf } from "@/lib/dashboard/params";
+import { connectionsCsv } from "@/lib/export/exports";
+import { signInFirst } from "@/lib/export/csv";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(request: Request) {
+  const viewer = await findViewer();
+  if (!viewer) return signInFirst();
+  return connectionsCsv(viewer, searchParamsOf(new URL(request.url)));
+}
