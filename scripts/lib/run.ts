@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import readline from "node:readline";
 import { ROOT } from "./database";
 
 /** Extra environment variables for a child process, on top of ours. */
@@ -33,4 +34,22 @@ const prismaEnv = (databaseUrl?: string): Env => ({
   ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
 });
 
-export const prisma = (args: string[], databaseUrl?: string) => run("prisma", args, prismaEnv(databaseUrl));
+/**
+ * Runs the Prisma CLI. Prisma 6 validates that the schema's datasource has a url, then (with the driver adapter
+ * of prisma.config.ts) warns on every command that the url is not used: a warning nothing can act on, so the
+ * start log would never be clean. That block, and only it, is left out of the CLI's output.
+ */
+export function prisma(args: string[], databaseUrl?: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin("prisma"), args, { cwd: ROOT, stdio: ["inherit", "pipe", "inherit"], env: { ...process.env, ...prismaEnv(databaseUrl) } });
+    const lines = readline.createInterface({ input: child.stdout! });
+    let skipping = false;
+    lines.on("line", (line) => {
+      if (line.startsWith("WARNING: Your schema specifies the following datasource properties but you are using a Driver Adapter")) skipping = true;
+      if (!skipping) process.stdout.write(line + "\n");
+      if (skipping && line.startsWith("We recommend you to remove those properties from your schema")) skipping = false;
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => (code === 0 ? resolve() : reject(new Error(`prisma ${args.join(" ")} exited with ${signal ?? code}`))));
+  });
+}
