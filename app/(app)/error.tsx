@@ -28,10 +28,10 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
               </>
             ) : null}
             . The readiness check at{" "}
-            <a href="/api/health/ready" className="text-indigo-700 underline">
-              /api/health/ready
+            <a href="/api/ready" className="text-indigo-700 underline">
+              /api/ready
             </a>{" "}
-            tells whether the database and the queue are up.
+            tells whether the database, the queue, Nango and Zep are up.
           </li>
         ) : (
           <li>

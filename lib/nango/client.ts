@@ -8,6 +8,7 @@ import "server-only";
 import { Nango } from "@nangohq/node";
 import { getEnv, type Env } from "@/lib/env";
 import { AppError, ConflictError, NotFoundError, UnavailableError } from "@/lib/errors";
+import { recordCall, type CallOutcome } from "@/lib/service-calls";
 
 export class NangoNotConfiguredError extends UnavailableError {
   constructor(variable: string) {
@@ -41,10 +42,37 @@ export function nangoClient(env: Env = getEnv()): Nango {
   const key = `${s.host}\n${s.secretKey}\n${s.webhookSigningKey ?? ""}`;
   let client = clients.get(key);
   if (!client) {
-    client = new Nango({ apiKey: s.secretKey, host: s.host, webhookSigningKey: s.webhookSigningKey });
+    client = new Nango(
+      { apiKey: s.secretKey, host: s.host, webhookSigningKey: s.webhookSigningKey },
+      // Every SDK request passes here: /api/ready reports when Nango last answered (lib/service-calls.ts).
+      {
+        interceptors: {
+          response: {
+            onFulfilled: (response) => {
+              recordCall("nango", { ok: true });
+              return response;
+            },
+            onRejected: (err: unknown) => {
+              recordCall("nango", nangoOutcome(err));
+              return Promise.reject(err);
+            },
+          },
+        },
+      },
+    );
     clients.set(key, client);
   }
   return client;
+}
+
+/**
+ * A failed request, as the readiness report counts it: no answer, a server error, rate limiting or a refused
+ * key mean Nango is not usable; any other answer (a 404 for an unknown connection) means it answered.
+ */
+export function nangoOutcome(err: unknown): CallOutcome {
+  const status = (err as { response?: { status?: number } } | null)?.response?.status;
+  if (status === undefined) return { ok: false, code: String((err as { code?: string } | null)?.code || "NO_ANSWER") };
+  return status >= 500 || status === 429 || status === 401 || status === 403 ? { ok: false, code: `HTTP ${status}` } : { ok: true };
 }
 
 /**

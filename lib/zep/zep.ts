@@ -12,6 +12,7 @@ import type { Zep } from "@getzep/zep-cloud";
 import { getEnv, type Env } from "@/lib/env";
 import { UnavailableError } from "@/lib/errors";
 import { retry, RetryGaveUp, type RetryPolicy as BaseRetryPolicy } from "@/lib/retry";
+import { recordCall } from "@/lib/service-calls";
 import { KeyedSerializer } from "./serialize";
 import type { TimedErrorEntry } from "@/lib/data/error-entry";
 
@@ -111,6 +112,8 @@ function rateLimitReset(err: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+const ZEP_ANSWERED = new Set<ZepErrorCode>(["ZEP_NOT_FOUND", "ZEP_REJECTED"]);
+
 /**
  * Runs `call` under the retry policy (lib/retry) until it succeeds, a non-retryable error occurs, or the
  * policy gives up. `recover` is asked before each retry after an error that leaves it unknown whether Zep
@@ -127,7 +130,7 @@ export async function withRetry<T>(
   const errors: ZepErrorEntry[] = [];
   const statuses: Array<number | undefined> = [];
   try {
-    return await retry(
+    const result = await retry(
       ({ timeoutMs }) => call({ maxRetries: 0, timeoutInSeconds: timeoutMs / 1000 }),
       (err) => {
         // Anything else is local (e.g. the SDK's JsonError for a bad request shape): retrying cannot help.
@@ -135,12 +138,16 @@ export async function withRetry<T>(
         const { entry, retryable, statusCode } = classify(err);
         errors.push(entry);
         statuses.push(statusCode);
+        // For /api/ready (lib/service-calls.ts): a 404 or a rejected request is still Zep answering.
+        recordCall("zep", ZEP_ANSWERED.has(entry.code) ? { ok: true } : { ok: false, code: entry.code });
         opts.onError?.(entry);
         return { retryable, rateLimited: statusCode === 429, retryAfterSeconds: entry.retryAfter, rateLimitReset: rateLimitReset(err) };
       },
       policy,
       { beforeRetry: recover ? async () => (statuses.at(-1) === undefined ? recover() : undefined) : undefined },
     );
+    recordCall("zep", { ok: true });
+    return result;
   } catch (err) {
     if (err instanceof RetryGaveUp) throw new ZepCallError(errors.at(-1)!.code, errors, statuses.at(-1));
     throw err;

@@ -1,10 +1,5 @@
-import { NextResponse } from "next/server";
-import { readiness } from "@/lib/health";
+// The first address of the readiness report; /api/ready is the documented one (the same handler).
+export { GET } from "@/app/api/ready/route";
 
+// Route segment config is read from this file itself, not through a re-export.
 export const dynamic = "force-dynamic";
-
-/** Readiness: 200 when this process can serve, 503 (with what is wrong) when it cannot. */
-export async function GET() {
-  const report = await readiness();
-  return NextResponse.json(report, { status: report.status === "ready" ? 200 : 503, headers: { "Cache-Control": "no-store" } });
-}
