@@ -1,24 +1,16 @@
 "use client";
 // The Alerts page's forms: add a channel, test / turn on-off / remove one, and the alert settings.
-import { useActionState, useState } from "react";
-import type { ActionResult } from "@/lib/actions";
+import { startTransition, useState } from "react";
 import { createChannelAction, deleteChannelAction, saveAlertSettingsAction, testChannelAction, toggleChannelAction } from "@/app/(app)/alerts/actions";
+import { useFormAction } from "@/components/action-feedback";
+import { ConfirmButton } from "@/components/confirm-dialog";
 
 const input = "mt-1 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
 const label = "flex flex-col text-xs font-medium text-slate-700";
 const small = "rounded border border-slate-300 px-2 py-0.5 text-xs font-medium hover:bg-slate-100 disabled:opacity-50";
 
-function Message({ state }: { state: ActionResult | null }) {
-  if (!state) return null;
-  return (
-    <p role={state.ok ? "status" : "alert"} className={`text-sm ${state.ok ? "text-emerald-800" : "text-rose-800"}`}>
-      {state.message}
-    </p>
-  );
-}
-
 export function AddChannelForm({ smtp }: { smtp: boolean }) {
-  const [state, action, pending] = useActionState(createChannelAction, null);
+  const [, action, pending] = useFormAction(createChannelAction);
   const [kind, setKind] = useState("SLACK");
   const placeholder = kind === "EMAIL" ? "oncall@example.com, lead@example.com" : kind === "SLACK" ? "https://hooks.slack.com/services/…" : "https://example.com/atlas-alerts";
   return (
@@ -46,16 +38,14 @@ export function AddChannelForm({ smtp }: { smtp: boolean }) {
           Add channel
         </button>
       </div>
-      <Message state={state} />
     </form>
   );
 }
 
 export function ChannelActions({ channelId, enabled, name }: { channelId: string; enabled: boolean; name: string }) {
-  const [testState, test, testing] = useActionState(testChannelAction, null);
-  const [toggleState, toggle, toggling] = useActionState(toggleChannelAction, null);
-  const [deleteState, remove, removing] = useActionState(deleteChannelAction, null);
-  const [confirming, setConfirming] = useState(false);
+  const [, test, testing] = useFormAction(testChannelAction);
+  const [, toggle, toggling] = useFormAction(toggleChannelAction);
+  const [, remove, removing] = useFormAction(deleteChannelAction);
   return (
     <div className="flex flex-col items-end gap-1">
       <div className="flex flex-wrap justify-end gap-2">
@@ -72,32 +62,27 @@ export function ChannelActions({ channelId, enabled, name }: { channelId: string
             {enabled ? "Turn off" : "Turn on"}
           </button>
         </form>
-        {confirming ? (
-          <form action={remove} className="flex items-center gap-1">
-            <input type="hidden" name="channelId" value={channelId} />
-            <span className="text-xs">Remove “{name}”?</span>
-            <button disabled={removing} className={`${small} border-rose-300 text-rose-800`}>
-              Yes, remove
-            </button>
-            <button type="button" className={small} onClick={() => setConfirming(false)}>
-              Keep
-            </button>
-          </form>
-        ) : (
-          <button type="button" className={small} onClick={() => setConfirming(true)}>
-            Remove
-          </button>
-        )}
+        <ConfirmButton
+          label="Remove"
+          className={`${small} border-rose-300 text-rose-800 hover:bg-rose-50`}
+          disabled={removing}
+          title={`Remove the channel “${name}”?`}
+          confirmLabel="Remove"
+          onConfirm={() => {
+            const form = new FormData();
+            form.set("channelId", channelId);
+            startTransition(() => remove(form));
+          }}
+        >
+          <p>Alerts stop going to it. Its past deliveries stay in the log.</p>
+        </ConfirmButton>
       </div>
-      <Message state={testState} />
-      <Message state={toggleState} />
-      <Message state={deleteState} />
     </div>
   );
 }
 
 export function AlertSettingsForm({ failureStreak, autoPauseAfter }: { failureStreak: number; autoPauseAfter: number | null }) {
-  const [state, action, pending] = useActionState(saveAlertSettingsAction, null);
+  const [, action, pending] = useFormAction(saveAlertSettingsAction);
   return (
     <form action={action} className="space-y-2" data-testid="alert-settings">
       <div className="flex flex-wrap items-end gap-3">
@@ -113,7 +98,6 @@ export function AlertSettingsForm({ failureStreak, autoPauseAfter }: { failureSt
           Save
         </button>
       </div>
-      <Message state={state} />
     </form>
   );
 }

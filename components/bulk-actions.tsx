@@ -1,73 +1,42 @@
 "use client";
-// Admins' bulk actions: retry every failed job matching the sync-history filters (asks first, in the page),
-// and reconnect links for every expired connection of a provider (copy, or email each owner).
-import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+// Admins' bulk actions: retry every failed job matching the sync-history filters (asks first), and
+// reconnect links for every expired connection of a provider (copy, or email each owner).
+import { useState } from "react";
 import { bulkRetryAction, reconnectLinksAction } from "@/app/(app)/syncs/actions";
+import { useAction } from "@/components/action-feedback";
+import { ConfirmButton } from "@/components/confirm-dialog";
 import type { ReconnectLink } from "@/lib/ops/bulk";
 
 const button = "rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 disabled:opacity-50";
 
-function Status({ message }: { message: { ok: boolean; text: string } | null }) {
-  if (!message) return null;
-  return (
-    <p role={message.ok ? "status" : "alert"} className={`text-sm ${message.ok ? "text-emerald-800" : "text-rose-800"}`}>
-      {message.text}
-    </p>
-  );
-}
-
 export function BulkRetryButton({ filters }: { filters: Record<string, string | undefined> }) {
-  const router = useRouter();
-  const [pending, start] = useTransition();
-  const [asking, setAsking] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { pending, run } = useAction();
   const params = Object.fromEntries(Object.entries(filters).filter((e): e is [string, string] => Boolean(e[1])));
   return (
-    <div className="space-y-1" data-testid="bulk-retry">
-      {asking ? (
-        <div className="flex flex-wrap items-center gap-2" role="group" aria-label="Confirm bulk retry">
-          <span className="text-sm">Retry every failed job matching these filters?</span>
-          <button
-            type="button"
-            disabled={pending}
-            className={`${button} border-indigo-300 text-indigo-800`}
-            onClick={() =>
-              start(async () => {
-                const r = await bulkRetryAction(params);
-                setMessage({ ok: r.ok, text: r.message });
-                setAsking(false);
-                router.refresh();
-              })
-            }
-          >
-            Yes, retry them
-          </button>
-          <button type="button" className={button} onClick={() => setAsking(false)}>
-            Cancel
-          </button>
-        </div>
-      ) : (
-        <button type="button" className={button} onClick={() => setAsking(true)}>
-          Retry all failed jobs matching the filters
-        </button>
-      )}
-      <Status message={message} />
+    <div data-testid="bulk-retry">
+      <ConfirmButton
+        label="Retry all failed jobs matching the filters"
+        className={button}
+        disabled={pending}
+        title="Retry every failed job matching these filters?"
+        confirmLabel="Retry failed jobs"
+        destructive={false}
+        onConfirm={() => run(() => bulkRetryAction(params))}
+      >
+        <p>Each one goes back on the queue and resumes where it stopped. Jobs that failed in Nango before any records reached Atlas are left alone.</p>
+      </ConfirmButton>
     </div>
   );
 }
 
 export function ReconnectLinksForm({ providers, smtp }: { providers: { value: string; label: string }[]; smtp: boolean }) {
-  const [pending, start] = useTransition();
+  const { pending, run: runAction } = useAction();
   const [provider, setProvider] = useState(providers[0]?.value ?? "");
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [links, setLinks] = useState<ReconnectLink[]>([]);
-  const run = (email: boolean) =>
-    start(async () => {
-      const r = await reconnectLinksAction({ provider: provider as never, email });
-      setMessage({ ok: r.ok, text: r.message });
-      setLinks(r.ok ? r.links : []);
-    });
+  const run = (email: boolean) => {
+    setLinks([]);
+    runAction(() => reconnectLinksAction({ provider: provider as never, email }), (r) => setLinks(r.links));
+  };
   return (
     <div className="space-y-2" data-testid="reconnect-links">
       <div className="flex flex-wrap items-end gap-2">
@@ -90,7 +59,6 @@ export function ReconnectLinksForm({ providers, smtp }: { providers: { value: st
           </button>
         )}
       </div>
-      <Status message={message} />
       {links.length > 0 && (
         <textarea
           readOnly

@@ -1,37 +1,22 @@
 "use client";
 // Cancel a running (usually stalled) sync job: it ends FAILED with code CANCELLED, and a worker running it
-// stops at its next record boundary. Asks first, in the page rather than with the browser's confirm().
-import { useState } from "react";
+// stops at its next record boundary. Asks first, with the app's confirmation dialog.
 import { cancelSyncJobAction } from "@/app/(app)/syncs/actions";
-import { RowActionMessage, useRowAction } from "@/components/use-row-action";
+import { useAction } from "@/components/action-feedback";
+import { ConfirmButton } from "@/components/confirm-dialog";
 
 export function CancelSyncButton({ syncJobId }: { syncJobId: string }) {
-  const { pending, result, run } = useRowAction();
-  const [asking, setAsking] = useState(false);
-  const button = "rounded border px-2 py-0.5 text-xs font-medium disabled:opacity-50";
+  const { pending, run } = useAction();
   return (
-    <span className="inline-flex flex-col items-start gap-1">
-      {asking ? (
-        <span className="inline-flex items-center gap-1" role="group" aria-label="Confirm cancel">
-          <span className="text-xs">Cancel this sync?</span>
-          <button
-            type="button"
-            disabled={pending}
-            className={`${button} border-rose-300 text-rose-800 hover:bg-rose-50`}
-            onClick={() => run(() => cancelSyncJobAction(syncJobId), () => setAsking(false))}
-          >
-            Yes, cancel
-          </button>
-          <button type="button" className={`${button} border-slate-300 hover:bg-slate-100`} onClick={() => setAsking(false)}>
-            Keep
-          </button>
-        </span>
-      ) : (
-        <button type="button" className={`${button} border-slate-300 hover:bg-slate-100`} onClick={() => setAsking(true)}>
-          Cancel
-        </button>
-      )}
-      <RowActionMessage result={result} />
-    </span>
+    <ConfirmButton
+      label="Cancel"
+      disabled={pending}
+      className="rounded border border-slate-300 px-2 py-0.5 text-xs font-medium hover:bg-slate-100 disabled:opacity-50"
+      title="Cancel this sync?"
+      confirmLabel="Cancel sync"
+      onConfirm={() => run(() => cancelSyncJobAction(syncJobId))}
+    >
+      <p>The job ends as failed, with the code CANCELLED, and a worker running it stops at its next record. Retry runs it again.</p>
+    </ConfirmButton>
   );
 }

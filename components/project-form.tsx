@@ -1,10 +1,10 @@
 "use client";
-import { useActionState } from "react";
 import { createProjectAction } from "@/app/(app)/knowledge/actions";
+import { useFormAction } from "@/components/action-feedback";
 import { PROJECT_KEY_PATTERN } from "@/lib/project-key";
 
 export function ProjectForm() {
-  const [state, action, pending] = useActionState(createProjectAction, null);
+  const [, action, pending] = useFormAction(createProjectAction);
   return (
     <form action={action} className="flex flex-wrap items-end gap-3">
       <label className="flex flex-col text-xs font-medium text-slate-700">
@@ -18,11 +18,6 @@ export function ProjectForm() {
       <button disabled={pending} className="rounded-md bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-800 disabled:opacity-50">
         Add project
       </button>
-      {state && (
-        <p role="status" className={`w-full text-sm ${state.ok ? "text-emerald-800" : "text-rose-800"}`}>
-          {state.message}
-        </p>
-      )}
     </form>
   );
 }

@@ -1,10 +1,10 @@
 "use client";
-import { useActionState } from "react";
 import { retryFailedRecordsAction } from "@/app/(app)/failed-records/actions";
+import { useFormAction } from "@/components/action-feedback";
 
 /** The failed-records table inside one form: its checkboxes pick rows, the buttons retry them or all. */
 export function RetryFailedForm({ filters, children }: { filters: Record<string, string | undefined>; children: React.ReactNode }) {
-  const [state, action, pending] = useActionState(retryFailedRecordsAction, null);
+  const [, action, pending] = useFormAction(retryFailedRecordsAction);
   return (
     <form action={action} className="space-y-3">
       {Object.entries(filters).map(([k, v]) => (v ? <input key={k} type="hidden" name={k} value={v} /> : null))}
@@ -16,11 +16,6 @@ export function RetryFailedForm({ filters, children }: { filters: Record<string,
         <button name="scope" value="all" disabled={pending} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-50 disabled:opacity-50">
           Retry all matching (up to 500)
         </button>
-        {state && (
-          <p role="status" className={`text-sm ${state.ok ? "text-emerald-800" : "text-rose-800"}`}>
-            {state.message}
-          </p>
-        )}
       </div>
     </form>
   );

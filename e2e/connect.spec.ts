@@ -165,7 +165,7 @@ test("pause, resume and disconnect a connection", async ({ page }) => {
   const dialog = page.getByRole("dialog");
   await expect(dialog).toContainText("sync history");
   await expect(dialog).toContainText("cannot be undone");
-  await dialog.getByRole("button", { name: "Keep it" }).click();
+  await dialog.getByRole("button", { name: "Cancel", exact: true }).click();
   expect((await connectionsOf(INES.id, "NOTION")).some((c) => c.id === notion.id)).toBe(true);
 
   await page.getByRole("button", { name: "Disconnect…" }).click();

@@ -83,10 +83,10 @@ test("another organization's people never find it; admins manage projects", asyn
   await expect(page.getByTestId("projects")).toContainText("Research");
   await page.getByLabel("Name", { exact: true }).fill("Customer interviews");
   await page.getByRole("button", { name: "Add project" }).click();
-  await expect(page.getByRole("status")).toContainText('"Customer interviews" (customer-interviews) created');
+  await expect(page.getByTestId("action-result")).toContainText('"Customer interviews" (customer-interviews) created');
   await expect(page.getByTestId("projects")).toContainText("Customer interviews");
   await page.getByLabel("Name", { exact: true }).fill("Customer Interviews!");
   await page.getByRole("button", { name: "Add project" }).click();
-  await expect(page.getByRole("status")).toContainText("already exists");
+  await expect(page.getByRole("alert").filter({ hasText: "already exists" })).toBeVisible();
   expect((await sql<{ n: number }>(`SELECT count(*)::int n FROM "Project" WHERE "organizationId" = 'org_acme' AND key = 'customer-interviews'`))[0].n).toBe(1);
 });

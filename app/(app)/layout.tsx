@@ -1,3 +1,4 @@
+import { ActionFeedbackProvider } from "@/components/action-feedback";
 import { Nav } from "@/components/nav";
 import { QueryProvider } from "@/components/query-provider";
 import { ViewerRoleProvider } from "@/components/viewer-role";
@@ -11,7 +12,9 @@ export default async function AppLayout({ children }: { children: React.ReactNod
     <QueryProvider>
       <Nav viewer={viewer} />
       <ViewerRoleProvider role={viewer.role}>
-        <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+        <ActionFeedbackProvider>
+          <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+        </ActionFeedbackProvider>
       </ViewerRoleProvider>
     </QueryProvider>
   );

@@ -2,7 +2,7 @@
 // What can be done about one connection: sync now, pause/resume, reconnect (popup, or a link an admin sends
 // the owner), disconnect after a confirmation that says what goes, and "simulate sync" in sandbox mode.
 import { useRouter } from "next/navigation";
-import { useRef, useState, useTransition } from "react";
+import { useState } from "react";
 import {
   disconnectAction,
   pauseSyncsAction,
@@ -11,6 +11,8 @@ import {
   startReconnectAction,
   syncNowAction,
 } from "@/app/(app)/connections/actions";
+import { useAction } from "@/components/action-feedback";
+import { ConfirmDialog } from "@/components/confirm-dialog";
 import type { ActionResult } from "@/lib/actions";
 import { ConnectStatus } from "./connect-status";
 import { SYNC_REQUESTED_EVENT } from "./events";
@@ -35,31 +37,22 @@ const button = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm 
 
 export function ConnectionActions(props: Props) {
   const router = useRouter();
-  const [pending, startTransition] = useTransition();
-  const [result, setResult] = useState<ActionResult | null>(null);
+  const { pending, run: runAction } = useAction();
   const [link, setLink] = useState<{ url: string; expiresAt: string } | null>(null);
   const [removeKnowledge, setRemoveKnowledge] = useState(true);
-  const confirmDialog = useRef<HTMLDialogElement>(null);
+  const [confirming, setConfirming] = useState(false);
   const reconnect = useConnectUi();
   const needsReconnect = props.status === "EXPIRED" || props.status === "ERROR";
   const canSync = props.status === "ACTIVE" || props.status === "ERROR";
 
-  const run = (action: (id: string) => Promise<ActionResult>, after?: (r: ActionResult) => void, leaves = false) =>
-    startTransition(async () => {
-      const r = await action(props.connectionId).catch(() => ({ ok: false as const, message: "Atlas could not be reached. Try again." }));
-      setResult(r);
-      if (r.ok) after?.(r);
-      if (!(r.ok && leaves)) router.refresh();
-    });
+  const run = (action: (id: string) => Promise<ActionResult>, after?: () => void, leaves = false) => runAction(() => action(props.connectionId), after, leaves);
   const syncRequested = () => window.dispatchEvent(new Event(SYNC_REQUESTED_EVENT));
 
-  async function makeLink() {
-    const r = await startReconnectAction(props.connectionId);
-    if (r.ok) {
-      setLink({ url: r.connectLink, expiresAt: r.expiresAt });
-      setResult(null);
-    } else setResult(r);
-  }
+  const makeLink = () =>
+    runAction(
+      () => startReconnectAction(props.connectionId),
+      (r) => setLink({ url: r.connectLink, expiresAt: r.expiresAt }),
+    );
 
   return (
     <div className="space-y-3">
@@ -95,7 +88,7 @@ export function ConnectionActions(props: Props) {
           </button>
         )}
         {needsReconnect && !props.viewerIsOwner && (
-          <button type="button" className={button} disabled={pending} onClick={() => void makeLink()}>
+          <button type="button" className={button} disabled={pending} onClick={makeLink}>
             Create reconnect link for {props.ownerName}
           </button>
         )}
@@ -103,7 +96,8 @@ export function ConnectionActions(props: Props) {
           type="button"
           className="rounded-md border border-rose-300 bg-white px-3 py-1.5 text-sm font-medium text-rose-800 hover:bg-rose-50 disabled:opacity-50"
           disabled={pending}
-          onClick={() => confirmDialog.current?.showModal()}
+          aria-haspopup="dialog"
+          onClick={() => setConfirming(true)}
         >
           Disconnect…
         </button>
@@ -129,51 +123,29 @@ export function ConnectionActions(props: Props) {
           </div>
         </div>
       )}
-      {result && (
-        <p role="status" data-testid="action-result" className={`text-sm ${result.ok ? "text-emerald-800" : "text-rose-800"}`}>
-          {result.message}
-        </p>
-      )}
-
-      <dialog ref={confirmDialog} aria-labelledby="disconnect-title" className="m-auto max-w-md rounded-lg p-0 shadow-xl backdrop:bg-slate-900/50">
-        <form method="dialog" className="space-y-3 p-5 text-sm">
-          <h2 id="disconnect-title" className="text-base font-semibold">
-            Disconnect {props.label} · {props.accountName}?
-          </h2>
-          <ul className="list-disc space-y-1 pl-5 text-slate-700">
-            <li>Nango deletes the connection and its tokens: Atlas can no longer read this account.</li>
-            <li>
-              Atlas deletes the connection and its sync history ({props.syncJobCount.toLocaleString()} sync jobs). This cannot be undone.
-            </li>
-          </ul>
-          {props.knowledgeRecords > 0 ? (
-            <label className="flex items-start gap-2 text-slate-800">
-              <input type="checkbox" className="mt-1" checked={removeKnowledge} onChange={(e) => setRemoveKnowledge(e.target.checked)} data-testid="remove-knowledge" />
-              <span>
-                Also remove this connection&apos;s {props.knowledgeRecords.toLocaleString()} records from the knowledge graph (in the background; the Knowledge page
-                shows what is left). Unticked, they stay searchable without a source.
-              </span>
-            </label>
-          ) : (
-            <p className="text-slate-700">Nothing of it is in the knowledge graph.</p>
-          )}
-          <div className="flex justify-end gap-2 pt-2">
-            <button value="cancel" className={button}>
-              Keep it
-            </button>
-            <button
-              type="button"
-              className="rounded-md bg-rose-700 px-3 py-1.5 font-medium text-white hover:bg-rose-800"
-              onClick={() => {
-                confirmDialog.current?.close();
-                run((id) => disconnectAction({ id, removeKnowledge: removeKnowledge && props.knowledgeRecords > 0 }), () => router.push("/connections"), true);
-              }}
-            >
-              Disconnect
-            </button>
-          </div>
-        </form>
-      </dialog>
+      <ConfirmDialog
+        open={confirming}
+        onOpenChange={setConfirming}
+        title={`Disconnect ${props.label} · ${props.accountName}?`}
+        confirmLabel="Disconnect"
+        onConfirm={() => run((id) => disconnectAction({ id, removeKnowledge: removeKnowledge && props.knowledgeRecords > 0 }), () => router.push("/connections"), true)}
+      >
+        <ul className="list-disc space-y-1 pl-5">
+          <li>Nango deletes the connection and its tokens: Atlas can no longer read this account.</li>
+          <li>Atlas deletes the connection and its sync history ({props.syncJobCount.toLocaleString()} sync jobs). This cannot be undone.</li>
+        </ul>
+        {props.knowledgeRecords > 0 ? (
+          <label className="flex items-start gap-2 text-slate-800">
+            <input type="checkbox" className="mt-1" checked={removeKnowledge} onChange={(e) => setRemoveKnowledge(e.target.checked)} data-testid="remove-knowledge" />
+            <span>
+              Also remove this connection&apos;s {props.knowledgeRecords.toLocaleString()} records from the knowledge graph (in the background; the Knowledge page shows
+              what is left). Unticked, they stay searchable without a source.
+            </span>
+          </label>
+        ) : (
+          <p>Nothing of it is in the knowledge graph.</p>
+        )}
+      </ConfirmDialog>
     </div>
   );
 }
