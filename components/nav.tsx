@@ -12,7 +12,7 @@ export function Nav({ viewer }: { viewer: Viewer }) {
     { href: "/knowledge", label: "Knowledge" },
     ...(viewer.role === "ADMIN"
       ? [
-          { href: "/users", label: "Users" },
+          { href: "/users", label: "People" },
           { href: "/webhooks", label: "Webhooks" },
           { href: "/failed-records", label: "Failed records" },
           { href: "/alerts", label: "Alerts" },

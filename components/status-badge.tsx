@@ -17,9 +17,11 @@ const STYLES: Record<string, string> = {
   DUPLICATE: "bg-slate-100 text-slate-700 ring-slate-500/20",
   IGNORED: "bg-sky-100 text-sky-900 ring-sky-600/20",
   REJECTED: "bg-rose-100 text-rose-900 ring-rose-600/20",
+  // People: invited, never signed in
+  INVITED: "bg-amber-100 text-amber-900 ring-amber-600/20",
 };
 
-const LABELS: Record<string, string> = { IN_PROGRESS: "In progress" };
+const LABELS: Record<string, string> = { IN_PROGRESS: "In progress", INVITED: "Pending invitation" };
 
 export function StatusBadge({ status }: { status: string }) {
   const label = LABELS[status] ?? status.charAt(0) + status.slice(1).toLowerCase();

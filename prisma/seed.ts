@@ -119,11 +119,13 @@ export async function seed(now = Date.now()) {
       ],
       skipDuplicates: true,
     });
-    for (const user of org.users) {
+    for (const [n, user] of org.users.entries()) {
+      // Every demo person has signed in (they own connections): hours apart, so the People page shows a spread.
+      const lastSignInAt = new Date(now - (n + 1) * 5 * 3_600_000);
       await prisma.user.upsert({
         where: { email: user.email },
         update: {},
-        create: { id: `user_${user.key}`, email: user.email, name: user.name, role: user.role, organizationId: org.id },
+        create: { id: `user_${user.key}`, email: user.email, name: user.name, role: user.role, organizationId: org.id, lastSignInAt },
       });
     }
 

@@ -9,6 +9,7 @@ import type { Provider } from "next-auth/providers";
 import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
 import { z } from "zod";
+import { recordSignIn } from "@/lib/data/users";
 import { prisma } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -82,6 +83,13 @@ export const authConfig = {
     },
     debug(message, metadata) {
       log.debug({ metadata }, message);
+    },
+  },
+  events: {
+    // The one place a sign-in is recorded: after every check passed and the session exists. The People
+    // page reads it (last sign-in; never signed in = pending invitation).
+    async signIn({ user }) {
+      if (user.email) await recordSignIn(user.email);
     },
   },
   callbacks: {

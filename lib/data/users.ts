@@ -46,3 +46,11 @@ export function createUser(input: { organizationId: string; email: string; name?
     }),
   );
 }
+
+/**
+ * Auth.js's signIn event: the person is in, so their invitation is used and this is their last sign-in.
+ * By email, as sign-in resolves people (an OAuth provider's user id is not ours). Nothing for an unknown email.
+ */
+export async function recordSignIn(email: string, at = new Date()) {
+  await prisma.user.updateMany({ where: { email: email.toLowerCase() }, data: { lastSignInAt: at } });
+}

@@ -10,19 +10,20 @@ const userId = z.string().min(1).max(64);
 
 export const inviteAction = defineFormAction("invite", { ...admin, input: inviteSchema }, async (viewer, input) => {
   const user = await inviteMember(viewer, input);
-  return { message: `${user.email} can now sign in to ${viewer.organizationName}.` };
+  return { message: `${user.email} is invited: they can sign in to ${viewer.organizationName} now.` };
 });
 
 export const changeRoleAction = defineFormAction(
   "changeRole",
   { ...admin, input: z.object({ userId, role: z.enum(Role) }), invalid: "Choose a user and a role." },
   async (viewer, { userId, role }) => {
-    await changeRole(viewer, userId, role);
-    return { message: "Role changed." };
+    const user = await changeRole(viewer, userId, role);
+    return { message: `${user.name ?? user.email} is now ${role === "ADMIN" ? "an admin" : "a member"}.` };
   },
 );
 
 export const removeAction = defineFormAction("remove", { ...admin, input: z.object({ userId }), invalid: "Choose a user." }, async (viewer, { userId }) => {
-  await removeMember(viewer, userId);
-  return { message: "User removed, with their connections and sync history." };
+  const user = await removeMember(viewer, userId);
+  const who = user.name ?? user.email;
+  return { message: user.lastSignInAt ? `${who} removed, with their connections and sync history.` : `Invitation for ${user.email} revoked.` };
 });
