@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Provider } from "@/generated/prisma/enums";
-import { ENV_VARIABLES, EnvError, parseEnv } from "./env";
+import { checkDeploymentEnv, DEPLOYMENT_VARIABLES, ENV_VARIABLES, EnvError, parseEnv } from "./env";
 
 const DB = "postgresql://atlas:atlas@127.0.0.1:54329/atlas";
 const problemsOf = (source: Record<string, string | undefined>, server = true): string[] => {
@@ -110,6 +110,42 @@ describe("parseEnv", () => {
   });
 });
 
+describe("checkDeploymentEnv (npm run start:prod)", () => {
+  const complete = {
+    DATABASE_URL: DB,
+    AUTH_SECRET: "s",
+    AUTH_URL: "https://atlas.example.com",
+    AUTH_OIDC_ISSUER: "https://id.example.com",
+    AUTH_OIDC_ID: "atlas",
+    AUTH_OIDC_SECRET: "x",
+    NANGO_SECRET_KEY: "n",
+    NANGO_WEBHOOK_SIGNING_KEY: "w",
+    ZEP_API_KEY: "z",
+    ATLAS_ENCRYPTION_KEYS: "k1:AAAA",
+  };
+  const problems = (source: Record<string, string | undefined>) => {
+    try {
+      checkDeploymentEnv(source);
+      return [];
+    } catch (err) {
+      return (err as EnvError).problems;
+    }
+  };
+
+  it("accepts a complete deployment", () => {
+    expect(problems(complete)).toEqual([]);
+    expect(problems({ ...complete, AUTH_OIDC_ISSUER: "", AUTH_OIDC_ID: "", AUTH_OIDC_SECRET: "", AUTH_GITHUB_ID: "g", AUTH_GITHUB_SECRET: "gs" })).toEqual([]);
+  });
+
+  it("names every missing variable at once, with the server's own problems, and refuses sandbox mode", () => {
+    const found = problems({ DATABASE_URL: DB, ATLAS_SANDBOX: "1" });
+    expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/^ATLAS_SANDBOX: must be unset/), expect.stringMatching(/^AUTH_OIDC_ISSUER or AUTH_GITHUB_ID/)]));
+    for (const name of Object.keys(DEPLOYMENT_VARIABLES)) expect(found).toContainEqual(expect.stringMatching(new RegExp(`^${name}: required for a deployment`)));
+    expect(problems({ ...complete, AUTH_SECRET: "" })).toEqual([expect.stringMatching(/^AUTH_SECRET: required/)]);
+    expect(problems({ ...complete, DATABASE_URL: undefined })).toEqual([expect.stringMatching(/^DATABASE_URL: required/)]);
+  });
+});
+
 // ---- drift between the schema and its documentation -----------------------------------------------
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -154,5 +190,20 @@ describe("documentation of the configuration", () => {
     const docs = names();
     expect([...docs].filter((n) => !schemaNames.has(n)).sort(), "documented, not in lib/env.ts").toEqual([]);
     expect([...schemaNames].filter((n) => !docs.has(n)).sort(), "in lib/env.ts, not documented").toEqual([]);
+  });
+});
+
+describe("README's Deploying section", () => {
+  const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const deploying = readme.slice(readme.indexOf("## Deploying"), readme.indexOf("\n## ", readme.indexOf("## Deploying") + 1));
+
+  it("names every variable a deployment needs, the sign-in callback paths and the deployment command", () => {
+    expect(deploying.length).toBeGreaterThan(500);
+    for (const name of ["DATABASE_URL", "AUTH_SECRET", "AUTH_OIDC_ISSUER", "AUTH_OIDC_ID", "AUTH_OIDC_SECRET", ...Object.keys(DEPLOYMENT_VARIABLES)]) {
+      expect(deploying, name).toContain(`\`${name}\``);
+    }
+    expect(deploying).toContain("/api/auth/callback/oidc");
+    expect(deploying).toContain("/api/webhooks/nango");
+    expect(deploying).toContain("npm run start:prod");
   });
 });

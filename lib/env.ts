@@ -216,6 +216,36 @@ export function checkServerEnv(): Env {
   return parseEnv(process.env, { server: true });
 }
 
+/** What a deployment cannot run without, beyond the web server's own needs, and why (checkDeploymentEnv). */
+export const DEPLOYMENT_VARIABLES: Record<string, string> = {
+  AUTH_URL: "Atlas's public origin; sign-in callbacks are built from it",
+  NANGO_SECRET_KEY: "connections are made and synced through Nango",
+  NANGO_WEBHOOK_SIGNING_KEY: "Nango's webhooks are refused without it",
+  ZEP_API_KEY: "ingestion and search write to and read from Zep",
+  ATLAS_ENCRYPTION_KEYS: "connection and session metadata are encrypted at rest (openssl rand -base64 32)",
+};
+
+/**
+ * `npm run start:prod`'s check (the deployment path): the server's configuration plus what a real deployment
+ * needs (a sign-in provider, Nango, Zep, encryption keys) and never sandbox mode; every problem at once.
+ */
+export function checkDeploymentEnv(source: Source = process.env): Env {
+  const problems: string[] = [];
+  let env: Env | undefined;
+  try {
+    env = parseEnv(source, { server: true });
+  } catch (err) {
+    if (!(err instanceof EnvError)) throw err;
+    problems.push(...err.problems);
+  }
+  const set = (name: string) => Boolean(source[name]?.trim());
+  if (source.ATLAS_SANDBOX?.trim() === "1") problems.push("ATLAS_SANDBOX: must be unset in a deployment (sandbox sign-in and the local Nango and Zep are `npm start`'s)");
+  for (const [name, why] of Object.entries(DEPLOYMENT_VARIABLES)) if (!set(name)) problems.push(`${name}: required for a deployment: ${why}`);
+  if (!set("AUTH_OIDC_ISSUER") && !set("AUTH_GITHUB_ID")) problems.push("AUTH_OIDC_ISSUER or AUTH_GITHUB_ID: a deployment needs a sign-in provider (OpenID Connect or GitHub)");
+  if (problems.length || !env) throw new EnvError(problems);
+  return env;
+}
+
 /** LOG_LEVEL alone: logging must work even while the rest of the configuration is broken. */
 export function logLevel(): Env["LOG_LEVEL"] {
   const parsed = fields.shape.LOG_LEVEL.safeParse(process.env.LOG_LEVEL?.trim() || undefined);

@@ -11,6 +11,7 @@
 //   backup  a logical backup of the database to a file: -- [file] (scripts/backup.ts)
 //   restore a backup into an empty database: -- <file>
 //   rotate-keys  seal connection metadata under the first of ATLAS_ENCRYPTION_KEYS (scripts/rotate-keys.ts)
+//   start:prod  the deployment: checks, migrations, a build when needed, next start and a worker (scripts/start-prod.ts)
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { ROOT, ensureDatabase, recreateDatabase, startDatabase, withDatabaseName, type Database } from "./lib/database";
@@ -68,6 +69,11 @@ async function endToEnd(db: Database) {
 }
 
 async function main() {
+  if (command === "start:prod") {
+    // Before startDatabase: a deployment never falls back to the embedded PostgreSQL. Signals are its own.
+    const { startProd } = await import("./start-prod");
+    process.exit(await startProd(rest));
+  }
   const db = await startDatabase();
   const stopAll = async (code: number) => {
     await db.stop().catch(() => {});
@@ -199,7 +205,7 @@ async function main() {
         break;
       }
       default:
-        throw new Error(`Unknown command "${command}". Use start, test, e2e, bench, seed, db, prisma, create-admin, backup, restore or rotate-keys.`);
+        throw new Error(`Unknown command "${command}". Use start, start:prod, test, e2e, bench, seed, db, prisma, create-admin, backup, restore or rotate-keys.`);
     }
     await stopAll(0);
   } catch (err) {
