@@ -223,6 +223,7 @@ describe("auto-pause", () => {
     expect(paused.metadata).toMatchObject({ syncsPausedAt: expect.any(String), syncsPausedReason: expect.stringContaining("after 4 failed syncs in a row") });
     const audit = await prisma.auditEvent.findMany({ where: { organizationId: org.id }, orderBy: { at: "asc" } });
     expect(audit.map((e) => [e.action, e.actorLabel])).toEqual([
+      ["connection.connected", `Ada <${user.email}>`],
       ["alerts.channel_created", "Atlas"],
       ["alerts.settings_changed", user.email],
       ["connection.auto_paused", "Atlas"],

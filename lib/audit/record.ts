@@ -4,11 +4,15 @@
 // the actor is Atlas itself (maintenance, auto-pause).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
-import type { Prisma, PrismaClientType } from "@/lib/db/client";
+import type { Prisma, PrismaClientType, Provider } from "@/lib/db/client";
+import { accountNameOf } from "@/lib/data/connection-metadata";
 import { withLogContext } from "@/lib/log";
 
 export const AUDIT_ACTIONS = [
   "connection.connect_started",
+  "connection.connected",
+  "connection.reauthorized",
+  "connection.status_changed",
   "connection.reconnect_started",
   "connection.sync_now",
   "connection.paused",
@@ -39,9 +43,14 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export type Actor = { userId: string | null; label: string };
 export const ATLAS_ACTOR: Actor = { userId: null, label: "Atlas" };
+/** Atlas applying what a Nango webhook reported (a token refresh that failed, a sync that failed or healed). */
+export const NANGO_WEBHOOK_ACTOR: Actor = { userId: null, label: "Atlas (Nango webhook)" };
 
 /** How the trail names a person: "Name <email>", or the email alone. */
 export const personActor = (p: { userId: string; name: string | null; email: string }): Actor => ({ userId: p.userId, label: p.name ? `${p.name} <${p.email}>` : p.email });
+
+/** What a page shows of an actor's label: the name of "Name <email>", else the label itself ("Atlas", an email). */
+export const actorNameOf = (label: string) => /^(.+?) <[^>]+>$/.exec(label)?.[1] ?? label;
 
 type Context = { actor: Actor; requestId: string };
 const context = new AsyncLocalStorage<Context>();
@@ -55,6 +64,13 @@ export function withAuditContext<T>(actor: Actor, work: () => Promise<T>, reques
 export function currentActor(): Context {
   return context.getStore() ?? { actor: ATLAS_ACTOR, requestId: randomUUID() };
 }
+
+/** How the trail names a connection (kept as text: the row may be deleted later). */
+export const connectionTarget = (c: { id: string; provider: Provider; metadata: unknown }) => ({
+  type: "connection",
+  id: c.id,
+  label: [c.provider, accountNameOf(c)].filter(Boolean).join(" "),
+});
 
 /** A Prisma client or interactive transaction. */
 export type Db = Prisma.TransactionClient | PrismaClientType;
@@ -70,10 +86,34 @@ export type AuditEventInput = {
   actor?: Actor;
 };
 
+/**
+ * The audited actions that change a connection: their actor becomes its modifiedBy (and, connecting, its
+ * createdBy), in the same transaction, so "last changed by" and the trail cannot disagree. Not a change: starting
+ * a connect or reconnect session or asking for a sync now (nothing about the connection is different yet),
+ * and disconnecting (the row is gone; the event remains).
+ */
+const CONNECTION_CHANGES: ReadonlySet<AuditAction> = new Set<AuditAction>([
+  "connection.connected",
+  "connection.reauthorized",
+  "connection.status_changed",
+  "connection.paused",
+  "connection.resumed",
+  "connection.auto_paused",
+  "connection.sync_paused",
+  "connection.sync_resumed",
+]);
+
 /** Appends one event, inside the caller's transaction. */
 export async function recordAudit(tx: Db, event: AuditEventInput): Promise<void> {
   const ctx = currentActor();
   const actor = event.actor ?? ctx.actor;
+  if (event.target.type === "connection" && event.target.id && CONNECTION_CHANGES.has(event.action)) {
+    const by = { modifiedBy: actor.userId, modifiedByLabel: actor.label };
+    await tx.connection.updateMany({
+      where: { id: event.target.id, organizationId: event.organizationId },
+      data: event.action === "connection.connected" ? { ...by, createdBy: actor.userId, createdByLabel: actor.label } : by,
+    });
+  }
   await tx.auditEvent.create({
     data: {
       organizationId: event.organizationId,

@@ -198,6 +198,8 @@ export async function loadConnectionDetail(scope: Scope, connectionId: string, c
       lastSyncAt: true,
       createdAt: true,
       updatedAt: true,
+      createdByLabel: true,
+      modifiedByLabel: true,
       user: { select: { id: true, name: true, email: true } },
       _count: { select: { syncJobs: true } },
     },

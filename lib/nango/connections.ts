@@ -4,9 +4,8 @@
 // Anything else is "not found", so the existence of other people's connections is not revealed.
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import { recordAudit } from "@/lib/audit/record";
+import { connectionTarget, recordAudit } from "@/lib/audit/record";
 import { prisma, type Provider } from "@/lib/db/client";
-import { accountNameOf } from "@/lib/data/connection-metadata";
 import { connectionsVisibleTo, usersOf, type Scope } from "@/lib/data/scope";
 import { NotFoundError } from "@/lib/errors";
 import { projectKeyOf } from "@/lib/data/connection-metadata";
@@ -83,7 +82,7 @@ export async function createReconnectSession(scope: Scope, connectionRowId: stri
     scope: { organizationId: connection.organizationId, projectId },
     reconnectConnectionId: connection.id,
     ...(scope.userId !== connection.userId ? { requestedBy: scope.userId } : {}),
-  }, { action: "connection.reconnect_started", target: auditTarget(connection) });
+  }, { action: "connection.reconnect_started", target: connectionTarget(connection) });
   return { token: data.token, expiresAt: data.expires_at, integrationId, connectLink: data.connect_link };
 }
 
@@ -107,13 +106,6 @@ async function recordSession(
   });
 }
 
-/** How the audit trail names a connection (kept as text: the row may be deleted later). */
-const auditTarget = (c: { id: string; provider: Provider; metadata: unknown }) => ({
-  type: "connection",
-  id: c.id,
-  label: [c.provider, accountNameOf(c)].filter(Boolean).join(" "),
-});
-
 /** Runs the connection's syncs now instead of at their next schedule. */
 export async function triggerSyncNow(scope: Scope, connectionRowId: string): Promise<void> {
   const connection = await visibleConnection(scope, connectionRowId);
@@ -123,7 +115,7 @@ export async function triggerSyncNow(scope: Scope, connectionRowId: string): Pro
     UPDATE "Connection" SET metadata = COALESCE(metadata, '{}'::jsonb) || jsonb_build_object('syncRequestedAt', ${new Date().toISOString()}::text),
       "updatedAt" = now()
     WHERE id = ${connection.id}`;
-  await recordAudit(prisma, { organizationId: connection.organizationId, action: "connection.sync_now", target: auditTarget(connection) });
+  await recordAudit(prisma, { organizationId: connection.organizationId, action: "connection.sync_now", target: connectionTarget(connection) });
 }
 
 /**
@@ -140,7 +132,7 @@ export async function pauseSyncs(scope: Scope, connectionRowId: string, reason?:
       UPDATE "Connection" SET metadata = (COALESCE(metadata, '{}'::jsonb) - 'syncsPausedReason') || ${JSON.stringify(patch)}::jsonb,
         "updatedAt" = now()
       WHERE id = ${connection.id}`;
-    await recordAudit(tx, { organizationId: connection.organizationId, action: reason ? "connection.auto_paused" : "connection.paused", target: auditTarget(connection), ...(reason ? { details: { reason } } : {}) });
+    await recordAudit(tx, { organizationId: connection.organizationId, action: reason ? "connection.auto_paused" : "connection.paused", target: connectionTarget(connection), ...(reason ? { details: { reason } } : {}) });
   });
 }
 
@@ -149,7 +141,7 @@ export async function resumeSyncs(scope: Scope, connectionRowId: string): Promis
   await nangoClient().startSync(integrationOf(connection), providerConfig(connection.provider).syncs, connection.connectionId);
   await prisma.$transaction(async (tx) => {
     await tx.$executeRaw`UPDATE "Connection" SET metadata = metadata - 'syncsPausedAt' - 'syncsPausedReason', "updatedAt" = now() WHERE id = ${connection.id}`;
-    await recordAudit(tx, { organizationId: connection.organizationId, action: "connection.resumed", target: auditTarget(connection) });
+    await recordAudit(tx, { organizationId: connection.organizationId, action: "connection.resumed", target: connectionTarget(connection) });
   });
 }
 
@@ -169,7 +161,7 @@ export async function disconnect(scope: Scope, connectionRowId: string, opts: { 
   await prisma.$transaction(async (tx) => {
     const { count } = await tx.connection.deleteMany({ where: { id: connection.id, ...connectionsVisibleTo(scope) } });
     // The row and its sync jobs go; the audit event is what remains of them.
-    if (count) await recordAudit(tx, { organizationId: connection.organizationId, action: "connection.disconnected", target: auditTarget(connection), before: { status: connection.status, userId: connection.userId, metadata: connection.metadata ?? {} }, details: { removeKnowledge: Boolean(opts.removeKnowledge) } });
+    if (count) await recordAudit(tx, { organizationId: connection.organizationId, action: "connection.disconnected", target: connectionTarget(connection), before: { status: connection.status, userId: connection.userId, metadata: connection.metadata ?? {} }, details: { removeKnowledge: Boolean(opts.removeKnowledge) } });
   });
   if (opts.removeKnowledge) await requestKnowledgeRemoval(connection.connectionId);
 }

@@ -34,6 +34,7 @@ describe("connection syncs", () => {
     await expect(connectionSyncs({ organizationId: org.id, userId: other.id, role: "MEMBER" }, connection.id)).rejects.toBeInstanceOf(NotFoundError);
     const events = await prisma.auditEvent.findMany({ where: { organizationId: org.id }, orderBy: { at: "asc" } });
     expect(events.map((e) => [e.action, e.details])).toEqual([
+      ["connection.connected", { provider: "GITHUB", projectId: "default" }],
       ["connection.sync_paused", { sync: first.name }],
       ["connection.sync_resumed", { sync: first.name }],
     ]);

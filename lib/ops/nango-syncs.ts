@@ -1,10 +1,9 @@
 // A connection's Nango syncs as Nango reports them (GET /sync/status): name, models, frequency, last and
 // next run, status. Each can be paused and resumed on its own (POST /sync/pause, /sync/start for that one
 // name); the connection-wide pause stays lib/nango/connections.ts pauseSyncs.
-import { recordAudit } from "@/lib/audit/record";
+import { connectionTarget, recordAudit } from "@/lib/audit/record";
 import { prisma } from "@/lib/db/client";
 import type { Scope } from "@/lib/data/scope";
-import { accountNameOf } from "@/lib/data/connection-metadata";
 import { NotFoundError } from "@/lib/errors";
 import { nangoClient } from "@/lib/nango/client";
 import { visibleConnection } from "@/lib/nango/connections";
@@ -49,7 +48,7 @@ export async function setSyncPaused(scope: Scope, connectionRowId: string, syncN
   await recordAudit(prisma, {
     organizationId: c.organizationId,
     action: paused ? "connection.sync_paused" : "connection.sync_resumed",
-    target: { type: "connection", id: c.id, label: [c.provider, accountNameOf(c)].filter(Boolean).join(" ") },
+    target: connectionTarget(c),
     details: { sync: syncName },
   });
 }

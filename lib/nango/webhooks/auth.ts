@@ -1,6 +1,10 @@
 // Auth webhooks: a connection created or re-authorized (creation / override), a refresh that failed, and
 // failed creations and re-authorizations.
+// Each change is audited (lib/audit/record.ts), which also sets the connection's createdBy/modifiedBy: the person
+// who authorized in Connect UI (Nango's end user) for a connection or re-authorization, Atlas for what Nango
+// reported on its own.
 import "server-only";
+import { connectionTarget, NANGO_WEBHOOK_ACTOR, personActor, recordAudit, type Actor } from "@/lib/audit/record";
 import { mergeConnectionMetadata, readConnectionMetadata } from "@/lib/data/connection-metadata";
 import type { TimedErrorEntry } from "@/lib/data/error-entry";
 import type { Prisma, Provider } from "@/lib/db/client";
@@ -24,6 +28,7 @@ export async function applyAuth(tx: Tx, w: AuthWebhook): Promise<Applied> {
     };
     if (w.operation === "refresh") {
       await tx.connection.update({ where: { id: existing.id }, data: { status: "EXPIRED", metadata: mergeConnectionMetadata(existing.metadata, { lastError: entry }) } });
+      if (existing.status !== "EXPIRED") await statusChanged(tx, existing, "EXPIRED", entry.code);
       return { outcome: "APPLIED", organizationId: existing.organizationId };
     }
     if (w.operation === "override") {
@@ -44,17 +49,28 @@ export async function applyAuth(tx: Tx, w: AuthWebhook): Promise<Applied> {
     if (organizationId && organizationId !== existing.organizationId) {
       return { outcome: "REJECTED", reason: "organization_id does not match the connection's organization" };
     }
-    await tx.connection.update({ where: { id: existing.id }, data: { status: "ACTIVE", metadata: authMetadata(existing.metadata, w) } });
+    const updated = await tx.connection.update({ where: { id: existing.id }, data: { status: "ACTIVE", metadata: authMetadata(existing.metadata, w) } });
+    // A creation redelivered changes nothing worth an event; a re-authorization is the end user's.
+    if (w.operation === "override") {
+      await recordAudit(tx, {
+        organizationId: existing.organizationId,
+        action: "connection.reauthorized",
+        actor: await endUserActor(tx, w, existing.organizationId),
+        target: connectionTarget(updated),
+        before: { status: existing.status },
+        after: { status: "ACTIVE" },
+      });
+    }
     return { outcome: "APPLIED", organizationId: existing.organizationId };
   }
 
   const userId = w.endUser?.endUserId ?? w.tags?.end_user_id;
   if (!userId) return { outcome: "IGNORED", reason: "no end user: the connection was not created through an Atlas connect session" };
-  const user = await tx.user.findUnique({ where: { id: userId }, select: { id: true, organizationId: true } });
+  const user = await tx.user.findUnique({ where: { id: userId }, select: { id: true, organizationId: true, name: true, email: true } });
   if (!user) return { outcome: "IGNORED", reason: "unknown end user" };
   if (!organizationId) return { outcome: "IGNORED", reason: "no organization_id tag" };
   if (organizationId !== user.organizationId) return { outcome: "REJECTED", reason: "organization_id does not match the end user's organization" };
-  await tx.connection.create({
+  const created = await tx.connection.create({
     data: {
       connectionId: w.connectionId,
       provider: provider satisfies Provider,
@@ -64,7 +80,34 @@ export async function applyAuth(tx: Tx, w: AuthWebhook): Promise<Applied> {
       metadata: authMetadata(null, w),
     },
   });
+  await recordAudit(tx, {
+    organizationId,
+    action: "connection.connected",
+    actor: personActor({ userId: user.id, name: user.name, email: user.email }),
+    target: connectionTarget(created),
+    details: { provider, projectId: w.tags?.project_id ?? "default" },
+  });
   return { outcome: "APPLIED", organizationId };
+}
+
+/** Who authorized in Connect UI: Nango's end user, when it is a person of this organization; else Atlas. */
+async function endUserActor(tx: Tx, w: AuthWebhook, organizationId: string): Promise<Actor> {
+  const id = w.endUser?.endUserId ?? w.tags?.end_user_id;
+  const user = id ? await tx.user.findFirst({ where: { id, organizationId }, select: { id: true, name: true, email: true } }) : null;
+  return user ? personActor({ userId: user.id, name: user.name, email: user.email }) : NANGO_WEBHOOK_ACTOR;
+}
+
+/** A status Nango's report moved the connection to (Atlas acting, not a person). */
+export async function statusChanged(tx: Tx, c: { id: string; provider: Provider; metadata: unknown; organizationId: string; status: string }, status: string, code?: string) {
+  await recordAudit(tx, {
+    organizationId: c.organizationId,
+    action: "connection.status_changed",
+    actor: NANGO_WEBHOOK_ACTOR,
+    target: connectionTarget(c),
+    before: { status: c.status },
+    after: { status },
+    ...(code ? { details: { code } } : {}),
+  });
 }
 
 /** Connection metadata after a successful (re-)authorization: what we knew, plus the webhook's facts. */

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { mergeConnectionMetadata, readConnectionMetadata } from "@/lib/data/connection-metadata";
 import type { TimedErrorEntry } from "@/lib/data/error-entry";
 import { providerForIntegration } from "../providers";
+import { statusChanged } from "./auth";
 import { MAX_COUNT, type Applied, type SyncWebhook, type Tx } from "./schemas";
 
 type RunIdentity = { connectionId: string; syncName: string; syncVariant?: string; model: string };
@@ -66,6 +67,7 @@ export async function applySync(tx: Tx, w: SyncWebhook): Promise<Applied> {
     if (heals || answered) {
       const metadataAfter = mergeConnectionMetadata(connection.metadata, { syncRequestedAt: undefined, ...(heals ? { lastError: undefined } : {}) });
       await tx.connection.update({ where: { id: connection.id }, data: heals ? { status: "ACTIVE", metadata: metadataAfter } : { metadata: metadataAfter } });
+      if (heals) await statusChanged(tx, connection, "ACTIVE");
     }
     return { outcome: "APPLIED", ingestJobId: job.id, organizationId: connection.organizationId };
   }
@@ -84,6 +86,7 @@ export async function applySync(tx: Tx, w: SyncWebhook): Promise<Applied> {
   const isCurrent = !connection.lastSyncAt || failedAt.getTime() > connection.lastSyncAt.getTime();
   if (isCurrent && (connection.status === "ACTIVE" || connection.status === "ERROR") && failedAt.getTime() >= lastErrorAt) {
     await tx.connection.update({ where: { id: connection.id }, data: { status: "ERROR", metadata: mergeConnectionMetadata(connection.metadata, { syncRequestedAt: undefined, lastError: error }) } });
+    if (connection.status !== "ERROR") await statusChanged(tx, connection, "ERROR", error.code);
   } else if (answered) {
     await tx.connection.update({ where: { id: connection.id }, data: { metadata: mergeConnectionMetadata(connection.metadata, { syncRequestedAt: undefined }) } });
   }

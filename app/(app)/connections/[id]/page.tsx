@@ -9,6 +9,7 @@ import { StatusBadge } from "@/components/status-badge";
 import { PausedBadge } from "@/components/paused-badge";
 import { ConnectionSyncs } from "@/components/connection-syncs";
 import { SyncTable } from "@/components/sync-table";
+import { actorNameOf } from "@/lib/audit/record";
 import { getViewer } from "@/lib/auth/viewer";
 import { ACTION_LABEL, whoMustAct } from "@/lib/dashboard/attention";
 import { loadConnectionDetail, runningSyncs } from "@/lib/dashboard/sync-history";
@@ -67,6 +68,13 @@ export default async function ConnectionPage({
         <StatusBadge status={connection.status} />
         <PausedBadge metadata={connection.metadata} reason />
       </div>
+      {(connection.createdByLabel || connection.modifiedByLabel) && (
+        <p className="-mt-4 text-sm text-slate-600" data-testid="connection-provenance">
+          {connection.createdByLabel && <>Connected by {actorNameOf(connection.createdByLabel)}</>}
+          {connection.createdByLabel && connection.modifiedByLabel && " · "}
+          {connection.modifiedByLabel && <>{connection.createdByLabel ? "last" : "Last"} changed by {actorNameOf(connection.modifiedByLabel)}</>}
+        </p>
+      )}
 
       <ConnectionActions
         connectionId={connection.id}
