@@ -5,6 +5,7 @@ import { deliverAlert } from "@/lib/alerts/deliver";
 import { setAlertSender } from "@/lib/alerts/dispatch";
 import { scanProblems } from "@/lib/alerts/scan";
 import { getEnv } from "@/lib/env";
+import { createQueue } from "./lifecycle";
 
 export const ALERTS_QUEUE = "atlas-alerts";
 export const ALERTS_SCAN_QUEUE = "atlas-alerts-scan";
@@ -13,13 +14,13 @@ export type AlertQueueOptions = { pollingIntervalSeconds: number; schedule: bool
 
 export async function registerAlertWorkers(boss: PgBoss, opts: AlertQueueOptions): Promise<void> {
   const retry = { retryLimit: opts.retryLimit ?? 5, retryDelay: opts.retryDelaySeconds ?? 30, retryBackoff: true };
-  await boss.createQueue(ALERTS_QUEUE, { name: ALERTS_QUEUE, ...retry, expireInSeconds: 120 });
+  await createQueue(boss, { name: ALERTS_QUEUE, ...retry, expireInSeconds: 120 });
   await boss.work<{ deliveryId: string }>(ALERTS_QUEUE, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: opts.pollingIntervalSeconds }, async ([job]) => {
     if (!job) return;
     await deliverAlert(job.data.deliveryId, { final: job.retryCount >= job.retryLimit });
   });
   setAlertSender(async (deliveryId) => void (await boss.send(ALERTS_QUEUE, { deliveryId }, retry)));
-  await boss.createQueue(ALERTS_SCAN_QUEUE, { name: ALERTS_SCAN_QUEUE, retryLimit: 0, expireInSeconds: 600 });
+  await createQueue(boss, { name: ALERTS_SCAN_QUEUE, retryLimit: 0, expireInSeconds: 600 });
   await boss.work(ALERTS_SCAN_QUEUE, { batchSize: 1, pollingIntervalSeconds: Math.max(opts.pollingIntervalSeconds, 1) }, async () => scanProblems());
   if (opts.schedule) await boss.schedule(ALERTS_SCAN_QUEUE, getEnv().ATLAS_ALERTS_CRON, {});
 }

@@ -6,7 +6,7 @@ import type PgBoss from "pg-boss";
 import { RebuildAttemptError, runRebuild, setRebuildSender, type RunRebuildOptions } from "@/lib/ingest/rebuild";
 import { loggedJob } from "@/lib/log";
 import { prisma } from "@/lib/db/client";
-import type { State } from "./lifecycle";
+import { createQueue, type State } from "./lifecycle";
 
 export const KNOWLEDGE_REBUILD_QUEUE = "atlas-knowledge-rebuild";
 
@@ -23,7 +23,7 @@ const optionsOf = (s: State) => {
  */
 export async function enableKnowledgeRebuildQueue(boss: PgBoss, s: State): Promise<(data: RebuildJobData, startAfter?: number) => Promise<string | null>> {
   const options = optionsOf(s);
-  await boss.createQueue(KNOWLEDGE_REBUILD_QUEUE, { name: KNOWLEDGE_REBUILD_QUEUE, ...options });
+  await createQueue(boss, { name: KNOWLEDGE_REBUILD_QUEUE, ...options });
   const send = (data: RebuildJobData, startAfter?: number) => boss.send(KNOWLEDGE_REBUILD_QUEUE, data, { ...options, ...(startAfter ? { startAfter } : {}) });
   const schema = s.settings.schema.replace(/"/g, '""');
   // A rebuild asked for again joins the one running: a job is sent only when none is queued or active

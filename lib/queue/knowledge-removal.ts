@@ -4,12 +4,13 @@ import "server-only";
 import type PgBoss from "pg-boss";
 import { removeConnectionKnowledge, setKnowledgeRemovalSender } from "@/lib/ingest/removal";
 import { log } from "@/lib/log";
+import { createQueue } from "./lifecycle";
 
 export const KNOWLEDGE_REMOVAL_QUEUE = "atlas-knowledge-removal";
 
 export async function registerKnowledgeRemovalWorkers(boss: PgBoss, opts: { pollingIntervalSeconds: number }): Promise<void> {
   const retry = { retryLimit: 20, retryDelay: 10, retryBackoff: true };
-  await boss.createQueue(KNOWLEDGE_REMOVAL_QUEUE, { name: KNOWLEDGE_REMOVAL_QUEUE, ...retry, expireInSeconds: 1800 });
+  await createQueue(boss, { name: KNOWLEDGE_REMOVAL_QUEUE, ...retry, expireInSeconds: 1800 });
   await boss.work<{ connectionId: string }>(KNOWLEDGE_REMOVAL_QUEUE, { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds }, async ([job]) => {
     if (!job) return;
     return removeConnectionKnowledge(job.data.connectionId, {

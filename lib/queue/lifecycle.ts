@@ -40,15 +40,36 @@ async function startBoss(settings: QueueSettings): Promise<PgBoss> {
   boss.on("error", (err) => log.error({ ...errorFields(err), component: "queue" }, "pg-boss error"));
   await boss.start();
   const i = settings.ingestion;
-  await boss.createQueue(QUEUES.ingestion, {
+  await createQueue(boss, {
     name: QUEUES.ingestion,
     retryLimit: i.retryLimit,
     retryDelay: i.retryDelaySeconds,
     retryBackoff: i.retryBackoff,
     expireInSeconds: i.expireInSeconds,
   });
-  await boss.createQueue(QUEUES.maintenance, { name: QUEUES.maintenance, retryLimit: 2, retryDelay: 60, expireInSeconds: 3600 });
+  await createQueue(boss, { name: QUEUES.maintenance, retryLimit: 2, retryDelay: 60, expireInSeconds: 3600 });
   return boss;
+}
+
+/** PostgreSQL aborted the statement to break a deadlock; trying it again is the remedy. */
+const DEADLOCK = "40P01";
+
+/**
+ * boss.createQueue, safe when several processes start at once (two `npm run worker` on a fresh database, or
+ * the first start of a release that adds a queue). pg-boss creates and attaches a queue's partition table
+ * without a lock of its own, so two processes creating queues together can deadlock and PostgreSQL aborts
+ * one of them; that one tries again, and finds the queue created (pg-boss then does nothing).
+ */
+export async function createQueue(boss: PgBoss, queue: PgBoss.Queue, attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await boss.createQueue(queue.name, queue);
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== DEADLOCK || attempt >= attempts) throw err;
+      log.warn({ queue: queue.name, attempt }, "creating a queue deadlocked with another process; trying again");
+      await new Promise((r) => setTimeout(r, 50 * attempt + Math.random() * 100));
+    }
+  }
 }
 
 /** The started pg-boss instance of this process (created on first use). */

@@ -4,7 +4,7 @@ import { leavePending, setIngestionQueue } from "@/lib/nango/ingestion";
 import { runSyncJob, SyncJobAttemptError } from "@/lib/ingest/sync-job";
 import { loggedJob } from "@/lib/log";
 import { MAINTENANCE_TASKS } from "@/lib/maintenance/retention";
-import { holder, state, type State, type WorkersHandle } from "./lifecycle";
+import { createQueue, holder, state, type State, type WorkersHandle } from "./lifecycle";
 import { sendIngestion } from "./dispatch";
 import { registerAlertWorkers, unregisterAlertWorkers } from "./alerts";
 import { registerKnowledgeRemovalWorkers, unregisterKnowledgeRemovalWorkers } from "./knowledge-removal";
@@ -86,7 +86,7 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
     await boss.schedule(QUEUES.maintenance, settings.maintenance.retentionCron, { task: MAINTENANCE_TASKS.purgeSyncJobs }, { singletonKey: MAINTENANCE_TASKS.purgeSyncJobs });
     // pg-boss keeps one schedule per queue name; session cleanup rides on the same daily job (see
     // runMaintenanceTask), recovery has a queue of its own.
-    await boss.createQueue(RECOVERY_QUEUE, { name: RECOVERY_QUEUE, retryLimit: 0, expireInSeconds: 600 });
+    await createQueue(boss, { name: RECOVERY_QUEUE, retryLimit: 0, expireInSeconds: 600 });
     await boss.work(RECOVERY_QUEUE, { batchSize: 1, pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1) }, loggedJob(async () => runMaintenanceTask(MAINTENANCE_TASKS.recoverSyncJobs)));
     await boss.schedule(RECOVERY_QUEUE, settings.maintenance.recoveryCron, {});
     await registerAlertWorkers(boss, { pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1), schedule: true });
