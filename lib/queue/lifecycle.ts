@@ -38,6 +38,7 @@ async function startBoss(settings: QueueSettings): Promise<PgBoss> {
     schedule: settings.runSchedules,
   });
   boss.on("error", (err) => log.error({ ...errorFields(err), component: "queue" }, "pg-boss error"));
+  surviveLostJobUpdates();
   await boss.start();
   const i = settings.ingestion;
   await createQueue(boss, {
@@ -49,6 +50,30 @@ async function startBoss(settings: QueueSettings): Promise<PgBoss> {
   });
   await createQueue(boss, { name: QUEUES.maintenance, retryLimit: 2, retryDelay: 60, expireInSeconds: 3600 });
   return boss;
+}
+
+/** A rejection of pg-boss's own complete/fail of a job its worker ran (the frames name where it was called). */
+const JOB_UPDATE = /\bManager\.(complete|fail) \(.*pg-boss[\\/]/;
+
+/**
+ * pg-boss 10 marks a job its worker ran completed or failed without awaiting the update (manager.js, watch →
+ * onFetch; timgit/pg-boss#577). When PostgreSQL is unreachable at that moment (a restart, a failover) the
+ * rejection is unhandled and Node ends the process: every worker died with the database. Those rejections are
+ * logged instead; the job stays active, pg-boss expires and retries it, and the retry finds its SyncJob
+ * finished (or resumes it from the cursor). Any other unhandled rejection is left to whoever else listens, or
+ * thrown again for Node's default (the process ends) when nobody does.
+ */
+function surviveLostJobUpdates(): void {
+  const flag = globalThis as unknown as { atlasLostJobUpdates?: true };
+  if (flag.atlasLostJobUpdates) return;
+  flag.atlasLostJobUpdates = true;
+  process.on("unhandledRejection", (reason) => {
+    if (reason instanceof Error && JOB_UPDATE.test(reason.stack ?? "")) {
+      log.error({ ...errorFields(reason), component: "queue" }, "pg-boss could not record a job's end; the job will expire and be retried");
+      return;
+    }
+    if (process.listenerCount("unhandledRejection") === 1) throw reason;
+  });
 }
 
 /** PostgreSQL aborted the statement to break a deadlock; trying it again is the remedy. */
