@@ -265,17 +265,20 @@ async function apply(p: Planned, graphId: string, zep: ZepCallOptions, result: I
 
   const uuids: string[] = resumable ? [...row!.episodeUuids] : [];
   let uncertain = false;
-  for (const draft of p.drafts.slice(uuids.length)) {
+  for (const [n, draft] of p.drafts.slice(uuids.length).entries()) {
     const { key: _key, title: _title, ...episode } = draft;
     try {
-      if (unknown) {
-        const landed = await findEpisodeByKey(graphId, draft.key, draft.data, zep).catch(() => undefined);
+      // A crash leaves every chunk unknown. A run that stopped in order leaves one: the chunk it was writing
+      // when Zep went away may have landed with its answer lost, and nothing could look for it then.
+      if (unknown || (resumable && n === 0)) {
+        const landed = await findEpisodeByKey(graphId, draft.key, draft.data, zep).catch(() => null);
         if (landed) {
           uuids.push(landed.uuid);
           result.episodesSkipped++;
           continue;
         }
-        uncertain = true; // not found is not proof it never landed
+        // Not found is not proof it never landed after a crash; after an orderly stop, only a failed look is doubt.
+        if (unknown || landed === null) uncertain = true;
       }
       uuids.push((await writeEpisode(graphId, episode, zep, { onResend: () => void (uncertain = true) })).uuid);
       result.episodesWritten++;

@@ -105,6 +105,44 @@ describe("ledger", () => {
     expect(new Set(rows.flatMap((r) => r.episodeUuids))).toEqual(new Set(h.zep.episodes(t.graphId).map((e) => e.uuid)));
   });
 
+  it("exactly once when an answer is lost and Zep then stays down until the run stops: the resumed run finds the landed episode", async () => {
+    const t = fresh();
+    await ensureGraph(t.graphId, zep());
+    const records = Array.from({ length: 5 }, (_, i) => issue(i, "2022-01-01T00:00:00.000Z"));
+    // The third write lands but its answer is lost (timeout); Zep then answers 503 to everything, the lookup
+    // by key included, until the run gives up and stops at that record.
+    let i = 0;
+    const stream = (async function* () {
+      for (const r of records) {
+        if (i++ === 2) h.zep.setFault({ delayMs: 300, times: 1 });
+        yield r;
+      }
+    })();
+    const down = async () => {
+      h.zep.setFault({ status: 503, times: 1_000 });
+      await new Promise((r) => setTimeout(r, 400)); // the late write has landed meanwhile
+    };
+    const first = ingestRecords({
+      records: stream,
+      graphId: t.graphId,
+      source: t.source,
+      owner: t.owner,
+      pageSize: 1,
+      zep: { client: h.zepClient, retry: { timeoutSeconds: 0.1, maxAttempts: 3, sleep: down } },
+    });
+    await expect(first).rejects.toThrow(/Ingest stopped after 2 records/);
+    expect(h.zep.episodes(t.graphId)).toHaveLength(3);
+
+    // Zep is back; the job's retry resumes from the saved cursor (here: from the start).
+    h.zep.setFault(null);
+    const resumed = await ingestRecords({ records, graphId: t.graphId, source: t.source, owner: t.owner, zep: zep(), pageSize: 1 });
+    expect(resumed).toMatchObject({ records: 5, episodesWritten: 2 });
+    expect(h.zep.episodes(t.graphId)).toHaveLength(5);
+    expect(duplicateKeys(h, t.graphId)).toEqual([]);
+    const rows = await prisma.graphWrite.findMany({ where: { graphId: t.graphId } });
+    expect(new Set(rows.flatMap((r) => r.episodeUuids))).toEqual(new Set(h.zep.episodes(t.graphId).map((e) => e.uuid)));
+  });
+
   it("exactly once after a crash between Zep's answers and the ledger's completion: PENDING rows are resolved by key", async () => {
     const t = fresh();
     const records = Array.from({ length: 20 }, (_, i) => issue(i, "2021-01-01T00:00:00.000Z"));
