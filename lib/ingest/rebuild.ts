@@ -140,7 +140,10 @@ export async function startProjectRebuild(scope: Scope & { label?: string }, pro
   if (connections.length === 0) throw new ConflictError("No connection feeds this project, so there is nothing to rebuild.");
   let started = 0;
   let joined = 0;
-  for (const c of connections) ((await startFor(scope, c)).joined ? joined++ : started++);
+  for (const c of connections) {
+    if ((await startFor(scope, c)).joined) joined++;
+    else started++;
+  }
   return { started, joined };
 }
 

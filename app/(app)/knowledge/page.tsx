@@ -1,19 +1,23 @@
 import Link from "next/link";
 import { Card, EmptyState } from "@/components/card";
 import { ProjectForm } from "@/components/project-form";
+import { ProjectRebuildButton } from "@/components/project-rebuild-button";
 import { ProviderName } from "@/components/provider-name";
 import { RelativeTime } from "@/components/relative-time";
 import { getViewer } from "@/lib/auth/viewer";
 import { searchKnowledgePage } from "@/lib/dashboard/knowledge";
+import { activeRebuildsByProject } from "@/lib/ingest/rebuild";
 import { knowledgeBeingRemoved } from "@/lib/ingest/removal";
 
 export const metadata = { title: "Knowledge" };
 
 export default async function KnowledgePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await getViewer();
-  const [{ projects, project, query, outcome }, removing] = await Promise.all([
+  const admin = viewer.role === "ADMIN";
+  const [{ projects, project, query, outcome }, removing, rebuilding] = await Promise.all([
     searchKnowledgePage(viewer, await searchParams),
-    viewer.role === "ADMIN" ? knowledgeBeingRemoved(viewer.organizationId) : Promise.resolve(0),
+    admin ? knowledgeBeingRemoved(viewer.organizationId) : Promise.resolve(0),
+    admin ? activeRebuildsByProject(viewer) : Promise.resolve({} as Awaited<ReturnType<typeof activeRebuildsByProject>>),
   ]);
   return (
     <div className="min-w-0 space-y-6 [overflow-wrap:anywhere]">
@@ -127,14 +131,23 @@ export default async function KnowledgePage({ searchParams }: { searchParams: Pr
         </section>
       )}
 
-      {viewer.role === "ADMIN" && (
+      {admin && (
         <Card title="Projects">
           <p className="mb-3 text-sm text-slate-600">A project is a knowledge graph of its own inside {viewer.organizationName}. Every organization has “Default”.</p>
           <ul className="mb-4 divide-y divide-slate-100 text-sm" data-testid="projects">
             {projects.map((p) => (
-              <li key={p.key} className="flex flex-wrap justify-between gap-2 py-1.5">
-                <span className="min-w-0 font-medium">{p.name}</span>
-                <span className="font-mono text-xs text-slate-600">graph {p.graphId}</span>
+              <li key={p.key} className="flex flex-wrap items-start justify-between gap-2 py-1.5">
+                <span className="min-w-0">
+                  <span className="block font-medium">{p.name}</span>
+                  <span className="block font-mono text-xs text-slate-600">graph {p.graphId}</span>
+                  {rebuilding[p.key] && (
+                    <span role="status" className="block text-xs text-sky-900" data-testid="project-rebuild">
+                      Rebuilding {rebuilding[p.key]!.connections} connection{rebuilding[p.key]!.connections === 1 ? "" : "s"}: {rebuilding[p.key]!.records.toLocaleString("en-US")} records read,{" "}
+                      {rebuilding[p.key]!.written.toLocaleString("en-US")} written, {rebuilding[p.key]!.skipped.toLocaleString("en-US")} skipped; each connection&apos;s page follows it.
+                    </span>
+                  )}
+                </span>
+                <ProjectRebuildButton projectKey={p.key} projectName={p.name} />
               </li>
             ))}
           </ul>

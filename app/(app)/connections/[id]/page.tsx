@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Card, EmptyState } from "@/components/card";
 import { ConnectionActions } from "@/components/connect/connection-actions";
@@ -8,12 +9,14 @@ import { RunningSyncs } from "@/components/running-syncs";
 import { StatusBadge } from "@/components/status-badge";
 import { PausedBadge } from "@/components/paused-badge";
 import { ConnectionSyncs } from "@/components/connection-syncs";
+import { KnowledgeRebuild } from "@/components/knowledge-rebuild";
 import { SyncTable } from "@/components/sync-table";
 import { actorNameOf } from "@/lib/audit/record";
 import { getViewer } from "@/lib/auth/viewer";
 import { ACTION_LABEL, whoMustAct } from "@/lib/dashboard/attention";
 import { loadConnectionDetail, runningSyncs } from "@/lib/dashboard/sync-history";
 import { providerName } from "@/components/provider-name";
+import { latestRebuild } from "@/lib/ingest/rebuild";
 import { connectionKnowledgeCount } from "@/lib/ingest/removal";
 import { isSandbox } from "@/lib/sandbox";
 import { readConnectionMetadata } from "@/lib/data/connection-metadata";
@@ -52,7 +55,11 @@ export default async function ConnectionPage({
   const detail = await loadConnectionDetail(viewer, id, typeof cursor === "string" ? cursor : undefined);
   if (!detail) notFound();
   const { connection, jobs, nextCursor } = detail;
-  const [running, knowledgeRecords] = await Promise.all([runningSyncs(viewer, connection.id), connectionKnowledgeCount(connection.connectionId)]);
+  const [running, knowledgeRecords, rebuild] = await Promise.all([
+    runningSyncs(viewer, connection.id),
+    connectionKnowledgeCount(connection.connectionId),
+    viewer.role === "ADMIN" ? latestRebuild(viewer, connection.id) : null,
+  ]);
   const metadata = readConnectionMetadata(connection.metadata);
   const lastError = metadata.lastError ?? null;
   const syncRequest = syncRequestState(connection.metadata);
@@ -187,6 +194,16 @@ export default async function ConnectionPage({
 
       <Card title="Running syncs">
         <RunningSyncs connectionId={connection.id} initial={running.map((r) => ({ ...r, startedAt: r.startedAt.toISOString() }))} />
+      </Card>
+
+      <Card title="Knowledge graph">
+        <p className="mb-3 text-sm text-slate-700" data-testid="knowledge-records">
+          {knowledgeRecords.toLocaleString("en-US")} {knowledgeRecords === 1 ? "record" : "records"} of this connection in the graph.{" "}
+          <Link href={`/graph-records/${connection.id}`} className="text-indigo-700 hover:underline">
+            Browse records in the graph
+          </Link>
+        </p>
+        {viewer.role === "ADMIN" && <KnowledgeRebuild connectionId={connection.id} initial={rebuild} ledgerRecords={knowledgeRecords} />}
       </Card>
 
       <section className="space-y-3">
