@@ -35,6 +35,19 @@ describe("health", () => {
     expect(r.status).toBe("degraded");
   });
 
+  it("asks its questions one at a time on its connection (pg warns about overlapping queries on one client)", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on("warning", onWarning);
+    try {
+      await readiness({ env: testEnv({ DATABASE_URL, ATLAS_WORKERS: "external" }), migrationsDir: MIGRATIONS });
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((m) => /already executing a query/.test(m))).toEqual([]);
+  });
+
   it("is not ready when a migration on disk is not applied, and names it", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "atlas-migrations-"));
     await mkdir(path.join(dir, "29991231000000_not_yet"));

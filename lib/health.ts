@@ -112,14 +112,13 @@ async function checkDatabase(env: Env, dir: string, timeoutMs: number): Promise<
   }
   const database: Check = { status: "ok", ms: Date.now() - started };
   try {
-    // Each part on its own: a missing table (a pending migration) leaves the others' answers.
-    const [migrations, backlog, services] = await Promise.all([
-      migrationsCheck(client, dir),
-      queueBacklog(client, env.ATLAS_QUEUE_SCHEMA).catch((err) => (log.warn(errorFields(err), "health: queue backlog unreadable"), undefined)),
-      exists(client, "public.\"ServiceCall\"")
-        .then((ok) => (ok ? client.query<ServiceRow>(`SELECT service, "lastSuccessAt", "lastFailureAt", "lastFailure" FROM "ServiceCall"`).then((r) => r.rows) : null))
-        .catch((err) => (log.warn(errorFields(err), "health: service calls unreadable"), null)),
-    ]);
+    // One after the other (one connection runs one query at a time); each part on its own: a missing table
+    // (a pending migration) leaves the others' answers.
+    const migrations = await migrationsCheck(client, dir);
+    const backlog = await queueBacklog(client, env.ATLAS_QUEUE_SCHEMA).catch((err) => (log.warn(errorFields(err), "health: queue backlog unreadable"), undefined));
+    const services = await exists(client, "public.\"ServiceCall\"")
+      .then((ok) => (ok ? client.query<ServiceRow>(`SELECT service, "lastSuccessAt", "lastFailureAt", "lastFailure" FROM "ServiceCall"`).then((r) => r.rows) : null))
+      .catch((err) => (log.warn(errorFields(err), "health: service calls unreadable"), null));
     return { database, migrations, backlog, services };
   } catch (err) {
     log.warn({ ...errorFields(err) }, "health: the migration history could not be read");

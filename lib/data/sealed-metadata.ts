@@ -1,28 +1,36 @@
-// Connection.metadata at rest: what lists show, search and filter in SQL stays plaintext; everything else
-// (installation ids, repository and permission lists, error details, whatever Nango passes along) is sealed
-// into one encrypted value under the key "sealed" (lib/encryption.ts). Without ATLAS_ENCRYPTION_KEYS nothing is
-// sealed. Rows written before encryption was configured stay readable and are sealed by `npm run rotate-keys`.
+// Metadata at rest: Connection.metadata and Session.metadata. What lists show, search and filter in SQL stays
+// plaintext; everything else (installation ids, repository and permission lists, error details, whatever Nango
+// passes along; a connect session's scope, requester and nonce) is sealed into one encrypted value under the
+// key "sealed" (lib/encryption.ts). Without ATLAS_ENCRYPTION_KEYS nothing is sealed. Rows written before
+// encryption was configured stay readable and are sealed by `npm run rotate-keys`.
 import { decrypt, encrypt, isEncrypted, keyIdOf, keyRing, type KeyRing, EncryptionError } from "@/lib/encryption";
 
 /**
- * Read or written by SQL (search, filters, counts, in-place updates) or shown in every list; none is a
- * secret: a provider account's name, Atlas's own project and integration ids, timestamps and pause reasons.
+ * Connection.metadata: read or written by SQL (search, filters, counts, in-place updates) or shown in every
+ * list; none is a secret: a provider account's name, Atlas's own project and integration ids, timestamps and
+ * pause reasons.
  */
 export const PLAINTEXT_METADATA_KEYS = ["accountName", "projectId", "integrationId", "authMode", "syncsPausedAt", "syncsPausedReason", "syncRequestedAt", "reauthorizedAt"] as const;
-const PLAIN = new Set<string>(PLAINTEXT_METADATA_KEYS);
+/** Session.metadata: only the expiry, which the retention task compares in SQL (lib/maintenance/retention.ts). */
+export const PLAINTEXT_SESSION_METADATA_KEYS = ["tokenExpiry"] as const;
+
+/** Which keys of a table's metadata stay plaintext. */
+export type PlaintextKeys = ReadonlySet<string>;
+export const CONNECTION_PLAINTEXT: PlaintextKeys = new Set(PLAINTEXT_METADATA_KEYS);
+export const SESSION_PLAINTEXT: PlaintextKeys = new Set(PLAINTEXT_SESSION_METADATA_KEYS);
 export const SEALED_KEY = "sealed";
 
 type JsonObject = Record<string, unknown>;
 const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The object as stored: plaintext keys as they are, the others encrypted together. Unchanged without keys. */
-export function sealMetadata<T extends JsonObject>(metadata: T, ring: KeyRing | null = keyRing()): T {
+export function sealMetadata<T extends JsonObject>(metadata: T, ring: KeyRing | null = keyRing(), plaintext: PlaintextKeys = CONNECTION_PLAINTEXT): T {
   if (!ring) return metadata;
   const plain: JsonObject = {};
   const secret: JsonObject = {};
   for (const [key, value] of Object.entries(metadata)) {
     if (key === SEALED_KEY) continue;
-    (PLAIN.has(key) ? plain : secret)[key] = value;
+    (plaintext.has(key) ? plain : secret)[key] = value;
   }
   if (Object.keys(secret).length) plain[SEALED_KEY] = encrypt(JSON.stringify(secret), ring);
   return plain as T;
@@ -47,9 +55,12 @@ export function plaintextPart(stored: unknown): unknown {
 }
 
 /** Does this stored value need (re-)sealing under the current key: plaintext secrets, or an older key? */
-export function needsSealing(stored: unknown, ring: KeyRing): boolean {
+export function needsSealing(stored: unknown, ring: KeyRing, plaintext: PlaintextKeys = CONNECTION_PLAINTEXT): boolean {
   if (!isObject(stored)) return false;
   const sealed = stored[SEALED_KEY];
   if (sealed !== undefined) return !isEncrypted(sealed) || keyIdOf(sealed) !== ring.current.id;
-  return Object.keys(stored).some((k) => !PLAIN.has(k));
+  return Object.keys(stored).some((k) => !plaintext.has(k));
 }
+
+/** A connect session's metadata as stored (lib/nango/connections.ts writes it). */
+export const sealSessionMetadata = <T extends JsonObject>(metadata: T, ring: KeyRing | null = keyRing()): T => sealMetadata(metadata, ring, SESSION_PLAINTEXT);

@@ -9,6 +9,7 @@ import { prisma, type Provider } from "@/lib/db/client";
 import { connectionsVisibleTo, usersOf, type Scope } from "@/lib/data/scope";
 import { NotFoundError } from "@/lib/errors";
 import { projectKeyOf } from "@/lib/data/connection-metadata";
+import { sealSessionMetadata } from "@/lib/data/sealed-metadata";
 import { projectKeySchema } from "@/lib/project-key";
 import { nangoClient } from "./client";
 import { integrationIdFor, integrationOf, providerConfig } from "./providers";
@@ -99,7 +100,8 @@ async function recordSession(
         sessionId: sessionIdOf(session.token),
         userId,
         provider,
-        metadata: { tokenExpiry: session.expires_at, ...details, nonce: randomBytes(16).toString("hex") },
+        // Sealed at rest but for the expiry the retention task reads in SQL (lib/data/sealed-metadata.ts).
+        metadata: sealSessionMetadata({ tokenExpiry: session.expires_at, ...details, nonce: randomBytes(16).toString("hex") }),
       },
     });
     await recordAudit(tx, { organizationId: details.scope.organizationId, ...audit, details: { provider, projectId: details.scope.projectId } });
