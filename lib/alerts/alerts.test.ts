@@ -19,7 +19,7 @@ import { createChannel, sendTestMessage } from "./channels";
 import { reconnectLinks } from "@/lib/ops/bulk";
 import { setAlertSender } from "./dispatch";
 import { reportProblem, resolveProblem } from "./problems";
-import { scanProblems } from "./scan";
+import { checkProblemsNow, scanProblems } from "./scan";
 import { saveAlertSettings } from "./settings";
 import { verifySignature } from "./signature";
 
@@ -198,6 +198,25 @@ describe("the problem scan", () => {
     expect(events().filter((e) => e.event === "resolved").map((e) => e.problem.kind)).toEqual(["STALLED_SYNC"]);
     expect(await scanProblems({ organizationId: org.id })).toEqual({ opened: 0, resolved: 2, autoPaused: 0 });
     expect(events().filter((e) => e.event === "resolved")).toHaveLength(3);
+  });
+});
+
+describe("check now (the Alerts page's button)", () => {
+  it("scans the admin's own organization only, and is refused to members", async () => {
+    const mine = await adminOrg();
+    const theirs = await adminOrg();
+    const tag = randomUUID().slice(0, 8);
+    await createChannel(mine.scope, { kind: "WEBHOOK", name: "Hook", target: `${base}/now/${tag}` });
+    const expired = await createConnection(mine.user, { status: "EXPIRED" });
+    const elsewhere = await createConnection(theirs.user, { status: "EXPIRED" });
+    const member = await createUser(mine.org.id, { role: "MEMBER" });
+
+    await expect(checkProblemsNow({ organizationId: mine.org.id, userId: member.id, role: "MEMBER" })).rejects.toThrow(/administrators/);
+    expect(await prisma.alertProblem.count({ where: { subjectId: { in: [expired.id, elsewhere.id] } } })).toBe(0);
+
+    expect(await checkProblemsNow(mine.scope)).toEqual({ opened: 1, resolved: 0, autoPaused: 0 });
+    expect(at(`/now/${tag}`).map((r) => (JSON.parse(r.body) as { problem: { subjectId: string } }).problem.subjectId)).toEqual([expired.id]);
+    expect(await prisma.alertProblem.count({ where: { subjectId: elsewhere.id } })).toBe(0);
   });
 });
 

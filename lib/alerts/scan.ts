@@ -8,6 +8,8 @@ import { log } from "@/lib/log";
 import { pauseSyncs } from "@/lib/nango/connections";
 import { stalledWhere } from "@/lib/ops/stalled";
 import { getEnv } from "@/lib/env";
+import type { Scope } from "@/lib/data/scope";
+import { ForbiddenError } from "@/lib/errors";
 import { openProblems, reportProblem, resolveProblem, type ProblemKind } from "./problems";
 import { DEFAULT_SETTINGS } from "./settings";
 
@@ -134,4 +136,14 @@ export async function scanProblems(opts: { organizationId?: string; now?: Date }
 
   if (result.opened || result.resolved || result.autoPaused) log.info({ ...result, organizationId: opts.organizationId }, "alert scan");
   return result;
+}
+
+/**
+ * An admin's "Check now" on the Alerts page: the periodic scan, for their organization only, at once (after
+ * fixing something, or where the schedule is off). Racing the periodic scan is harmless: a problem opens and
+ * resolves once (problems.ts).
+ */
+export async function checkProblemsNow(scope: Scope): Promise<ScanResult> {
+  if (scope.role !== "ADMIN") throw new ForbiddenError("Only administrators can run the problem check.");
+  return scanProblems({ organizationId: scope.organizationId });
 }

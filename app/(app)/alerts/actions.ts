@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { defineFormAction } from "@/lib/actions";
 import { channelInput, createChannel, deleteChannel, sendTestMessage, setChannelEnabled } from "@/lib/alerts/channels";
+import { checkProblemsNow } from "@/lib/alerts/scan";
 import { alertSettingsSchema, saveAlertSettings } from "@/lib/alerts/settings";
 
 const admin = { role: "ADMIN" as const, revalidate: () => ["/alerts"] };
@@ -37,4 +38,11 @@ export const saveAlertSettingsAction = defineFormAction("saveAlertSettings", { .
   return {
     message: `Saved: alert after ${saved.failureStreak} failed syncs in a row; ${saved.autoPauseAfter ? `pause after ${saved.autoPauseAfter}` : "auto-pause off"}.`,
   };
+});
+
+export const checkNowAction = defineFormAction("checkAlertsNow", { ...admin, input: z.object({}) }, async (viewer) => {
+  const r = await checkProblemsNow(viewer);
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  const parts = [`${count(r.opened, "problem")} opened`, `${r.resolved} resolved`, ...(r.autoPaused ? [`${count(r.autoPaused, "connection")} paused`] : [])];
+  return { message: `Checked: ${parts.join(", ")}. Each channel gets one message per change.` };
 });

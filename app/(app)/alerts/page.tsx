@@ -3,6 +3,7 @@ import { DataTable } from "@/components/data-table";
 import { RelativeTime } from "@/components/relative-time";
 import { StatusBadge } from "@/components/status-badge";
 import { AddChannelForm, AlertSettingsForm, ChannelActions } from "@/components/alert-forms";
+import { CheckNowForm } from "@/components/check-now-form";
 import { ReconnectLinksForm } from "@/components/bulk-actions";
 import { providerName } from "@/components/provider-name";
 import { ALL_PROVIDERS } from "@/lib/nango/providers";
@@ -34,6 +35,10 @@ export default async function AlertsPage() {
       </Card>
 
       <Card title="Open problems">
+        <div className="mb-3 flex flex-wrap items-start justify-between gap-2 text-sm text-slate-600">
+          <p>Atlas looks for problems on a schedule; check now after fixing something.</p>
+          <CheckNowForm />
+        </div>
         {problems.length === 0 ? (
           <EmptyState title="No open problems" />
         ) : (
