@@ -173,6 +173,36 @@ describe("delivery through the queue", () => {
   }, 60_000);
 });
 
+describe("a burst of alerts through the queue", () => {
+  let boss: PgBoss;
+  const schema = `pgboss_burst_${randomUUID().replace(/-/g, "").slice(0, 10)}`;
+  const interval = 2; // the workers' default polling interval
+  beforeAll(async () => {
+    boss = new PgBoss({ connectionString: process.env.DATABASE_URL!, schema, schedule: false });
+    await boss.start();
+    await registerAlertWorkers(boss, { pollingIntervalSeconds: interval, schedule: false });
+  }, 60_000);
+  afterAll(async () => {
+    setAlertSender(null);
+    await boss?.stop({ graceful: false, wait: true });
+    await prisma.$executeRawUnsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  });
+
+  it("is sent at the receiver's pace, not one message per polling interval", async () => {
+    const { scope } = await adminOrg();
+    const tag = randomUUID().slice(0, 8);
+    const channel = await createChannel(scope, { kind: "WEBHOOK", name: "Burst", target: `${base}/burst/${tag}` });
+    const count = 10;
+    const started = Date.now();
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) ids.push(await sendTestMessage(scope, channel.id));
+    await waitFor(async () => ((await prisma.alertDelivery.count({ where: { id: { in: ids }, status: "SENT" } })) === count ? true : undefined), "the burst to be sent", 60_000);
+    // One per interval would take (count - 1) * interval seconds.
+    expect(Date.now() - started).toBeLessThan(((count - 1) * interval * 1000) / 2);
+    expect(at(`/burst/${tag}`)).toHaveLength(count);
+  }, 90_000);
+});
+
 describe("the problem scan", () => {
   it("opens and resolves expired connections, failure streaks and stalled syncs from the state of things", async () => {
     const { org, user, scope } = await adminOrg();

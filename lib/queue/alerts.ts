@@ -15,9 +15,14 @@ export type AlertQueueOptions = { pollingIntervalSeconds: number; schedule: bool
 export async function registerAlertWorkers(boss: PgBoss, opts: AlertQueueOptions): Promise<void> {
   const retry = { retryLimit: opts.retryLimit ?? 5, retryDelay: opts.retryDelaySeconds ?? 30, retryBackoff: true };
   await createQueue(boss, { name: ALERTS_QUEUE, ...retry, expireInSeconds: 120 });
-  await boss.work<{ deliveryId: string }>(ALERTS_QUEUE, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: opts.pollingIntervalSeconds }, async ([job]) => {
+  // pg-boss waits a polling interval after every fetch, whether it found a job or not: after a delivery this worker
+  // asks again at once, so a burst (an outage expiring many connections) leaves at the receivers' pace rather than
+  // one message per interval. An empty fetch or a failed attempt waits as usual.
+  const worker = { id: "" };
+  worker.id = await boss.work<{ deliveryId: string }>(ALERTS_QUEUE, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: opts.pollingIntervalSeconds }, async ([job]) => {
     if (!job) return;
     await deliverAlert(job.data.deliveryId, { final: job.retryCount >= job.retryLimit });
+    if (worker.id) boss.notifyWorker(worker.id);
   });
   setAlertSender(async (deliveryId) => void (await boss.send(ALERTS_QUEUE, { deliveryId }, retry)));
   await createQueue(boss, { name: ALERTS_SCAN_QUEUE, retryLimit: 0, expireInSeconds: 600 });
