@@ -94,8 +94,11 @@ export default async function AlertsPage() {
                       <RelativeTime date={d.createdAt} />
                     </td>
                     <td className="px-3 py-2">
-                      <span className="block font-medium">{d.title}</span>
-                      <span className="block text-xs text-slate-600">{d.text}</span>
+                      {/* One element per cell: on a phone the cell is a "label  value" row (components/data-table.tsx). */}
+                      <div className="min-w-0">
+                        <span className="block font-medium">{d.title}</span>
+                        <span className="block text-xs text-slate-600">{d.text}</span>
+                      </div>
                     </td>
                     <td className="px-3 py-2">
                       <StatusBadge status={d.status} />
