@@ -122,6 +122,7 @@ const fields = z.object({
     ATLAS_INGEST_TIME_BUDGET_SECONDS: z.coerce.number().min(1).optional(),
     ATLAS_INGEST_BUSY_RETRY_SECONDS: seconds(1, 5),
     ATLAS_INGEST_PAGE_SIZE: int(1, 10_000, 500),
+    ATLAS_INGEST_WRITES_PER_GRAPH: int(1, 64, 8),
     ATLAS_QUEUE_SCHEMA: z
       .string()
       .regex(/^[a-z_][a-z0-9_]*$/, "expected a lower-case PostgreSQL schema name")

@@ -23,6 +23,7 @@
  */
 import "server-only";
 import { createHash } from "node:crypto";
+import { getEnv } from "@/lib/env";
 import { deleteEpisode, ensureGraph, findEpisodeByKey, KeyedSerializer, writeEpisode, ZepCallError, type ZepCallOptions, type ZepErrorEntry } from "@/lib/zep";
 import { isDeletion, recordToEpisodes, type EpisodeDraft, type NangoRecord, type RecordSource } from "./episodes";
 import { lookupRecords, upsertRecords, type LedgerRow, type LedgerTarget, type LedgerWrite } from "./ledger";
@@ -39,6 +40,8 @@ export type IngestOptions = {
   zep?: ZepCallOptions;
   /** Records per ledger page (default 500, like a listRecords page). */
   pageSize?: number;
+  /** Records of a page written to the graph at the same time (default ATLAS_INGEST_WRITES_PER_GRAPH). */
+  writesPerGraph?: number;
   /** Records handled so far (written, skipped or failed), after each page. */
   onProgress?: (count: number) => void;
   /** After each page's rows are complete: the Nango cursor of its last record, and the counts so far. */
@@ -141,32 +144,35 @@ async function ingestExclusively(opts: IngestOptions): Promise<IngestResult> {
       { syncJobId: opts.syncJobId, keepEpisodes: true },
     );
 
+    const outcomes = await applyConcurrently(plans, (p) => apply(p, opts.graphId, zep, result), opts.writesPerGraph ?? getEnv().ATLAS_INGEST_WRITES_PER_GRAPH);
     const done: LedgerWrite[] = [];
     let stop: RecordStop | undefined;
     let pageCursor: string | undefined;
     let handled = 0;
-    for (const p of plans) {
-      if (stop) {
+    for (const [i, p] of plans.entries()) {
+      const o = outcomes[i]!;
+      if (o.kind === "not-sent") {
         // Marked PENDING above, never reached: say so, so the next run knows nothing of it was sent.
         if (p.kind !== "skip" && p.write.status !== "FAILED")
           done.push({ ...p.write, status: "PENDING", errorCode: NOT_SENT, episodeUuids: p.row?.episodeUuids ?? [] });
         continue;
       }
-      try {
-        const outcome = await apply(p, opts.graphId, zep, result);
-        if (outcome.write) done.push(outcome.write);
-        if (outcome.write?.status === "FAILED") result.recordsFailed++;
-        else if (p.kind === "skip") result.recordsSkipped++;
-        else if (p.kind === "delete") result.recordsDeleted++;
-        else result.recordsWritten++;
-        handled++;
-        pageCursor = p.record._nango_metadata?.cursor ?? pageCursor;
-      } catch (err) {
-        if (!(err instanceof RecordStop)) throw err;
+      if (o.kind === "stopped") {
         // The record that stopped the run stays PENDING with the episodes known to be in the graph.
-        stop = err;
-        done.push({ ...err.known, status: "PENDING" });
+        stop ??= o.stop;
+        done.push({ ...o.stop.known, status: "PENDING" });
+        continue;
       }
+      if (o.write) done.push(o.write);
+      if (o.write?.status === "FAILED") result.recordsFailed++;
+      else if (p.kind === "skip") result.recordsSkipped++;
+      else if (p.kind === "delete") result.recordsDeleted++;
+      else result.recordsWritten++;
+      // The checkpoint only moves over records handled without a gap: after a stop, records that finished
+      // beyond it are in the ledger, and the resumed run finds them there (skipped, not written twice).
+      if (stop) continue;
+      handled++;
+      pageCursor = p.record._nango_metadata?.cursor ?? pageCursor;
     }
     await upsertRecords(target, done, { syncJobId: opts.syncJobId });
     result.records += handled;
@@ -184,6 +190,45 @@ async function ingestExclusively(opts: IngestOptions): Promise<IngestResult> {
     if (stop) throw new IngestError(stop.zepError, result, lastCursor);
   }
   return result;
+}
+
+type Outcome = { kind: "applied"; write?: LedgerWrite } | { kind: "stopped"; stop: RecordStop } | { kind: "not-sent" };
+
+/**
+ * A page's records, `limit` at a time (each record's own calls stay in order: its old episodes deleted before
+ * its chunks are added, chunk after chunk). Zep answers graph.add at once and processes a graph's episodes
+ * one after another on its side; what a single request in flight cost was our round trips. Once a record stops
+ * the run, records not yet started are not sent; those in flight finish. An unexpected error is rethrown
+ * after the others settled (their rows then stay PENDING, as after a crash).
+ */
+async function applyConcurrently(plans: Planned[], applyOne: (p: Planned) => Promise<{ write?: LedgerWrite }>, limit: number): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array(plans.length);
+  let next = 0;
+  let stopped = false;
+  let unexpected: { err: unknown } | undefined;
+  const lane = async () => {
+    while (next < plans.length) {
+      const i = next++;
+      if (stopped || unexpected) {
+        outcomes[i] = { kind: "not-sent" };
+        continue;
+      }
+      try {
+        outcomes[i] = { kind: "applied", ...(await applyOne(plans[i]!)) };
+      } catch (err) {
+        if (err instanceof RecordStop) {
+          stopped = true;
+          outcomes[i] = { kind: "stopped", stop: err };
+        } else {
+          unexpected ??= { err };
+          outcomes[i] = { kind: "not-sent" };
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, plans.length)) }, lane));
+  if (unexpected) throw unexpected.err;
+  return outcomes;
 }
 
 const hashOf = (drafts: EpisodeDraft[]) => {

@@ -10,7 +10,6 @@ export {
   withRetry,
   ensureGraph,
   writeEpisode,
-  serializePerGraph,
   deleteEpisode,
   findEpisodeByKey,
   searchGraph,

@@ -209,25 +209,15 @@ describe("writeEpisode", () => {
     await expect(writeEpisode(id, { data: "x".repeat(10_001) }, opts)).rejects.toThrow(RangeError);
   });
 
-  it("serializes writes to one graph, in call order, while another graph proceeds in parallel", async () => {
+  it("does not queue writes per graph: what must stay in order, the caller keeps in order (lib/ingest)", async () => {
     const slow = await startZepSandbox({ apiKey: API_KEY, latencyMs: 15 });
     try {
       const c = new ZepClient({ apiKey: API_KEY, baseUrl: slow.url });
-      const [a, b] = [graphIdFor("org-a", `p${Date.now()}`), graphIdFor("org-b", `p${Date.now()}`)];
-      await Promise.all([ensureGraph(a, { client: c }), ensureGraph(b, { client: c })]);
-      const writes = [];
-      for (let i = 0; i < 8; i++) {
-        writes.push(writeEpisode(a, { data: `a${i}` }, { client: c }));
-        writes.push(writeEpisode(b, { data: `b${i}` }, { client: c }));
-      }
-      await Promise.all(writes);
-      expect(slow.episodes(a).map((e) => e.content)).toEqual(["a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7"]);
-      expect(slow.maxInFlight(a)).toBe(1);
-      expect(slow.maxInFlight(b)).toBe(1);
-      // Parallel across graphs: some write to b started before some write to a had finished.
-      const aw = slow.requests(a).filter((r) => r.path.endsWith("/graph"));
-      const bw = slow.requests(b).filter((r) => r.path.endsWith("/graph"));
-      expect(bw.some((rb) => aw.some((ra) => rb.startedAt < ra.endedAt && ra.startedAt < rb.endedAt))).toBe(true);
+      const a = graphIdFor("org-a", `p${Date.now()}`);
+      await ensureGraph(a, { client: c });
+      await Promise.all(Array.from({ length: 6 }, (_, i) => writeEpisode(a, { data: `a${i}` }, { client: c })));
+      expect(slow.episodes(a).map((e) => e.content).sort()).toEqual(["a0", "a1", "a2", "a3", "a4", "a5"]);
+      expect(slow.maxInFlight(a)).toBeGreaterThan(1);
     } finally {
       await slow.stop();
     }

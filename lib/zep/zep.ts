@@ -13,7 +13,6 @@ import { getEnv, type Env } from "@/lib/env";
 import { UnavailableError } from "@/lib/errors";
 import { retry, RetryGaveUp, type RetryPolicy as BaseRetryPolicy } from "@/lib/retry";
 import { recordCall } from "@/lib/service-calls";
-import { KeyedSerializer } from "./serialize";
 import type { TimedErrorEntry } from "@/lib/data/error-entry";
 
 // ---- client ---------------------------------------------------------------------------------------
@@ -212,11 +211,10 @@ export type EpisodeInput = {
   metadata?: EpisodeMetadata;
 };
 
-const graphQueue = new KeyedSerializer();
-
 /**
- * Writes one episode. Writes to one graph are queued behind each other (retries included, so order holds);
- * different graphs proceed in parallel. Inputs over Zep's limits are refused here, never truncated.
+ * Writes one episode. Not queued per graph: Zep orders a graph's episodes on its side, and the caller keeps
+ * what must stay in order (one record's deletions and chunks, lib/ingest) in order. Inputs over Zep's limits
+ * are refused here, never truncated.
  */
 export async function writeEpisode(
   graphId: string,
@@ -242,8 +240,7 @@ export async function writeEpisode(
           if (!found) hooks.onResend?.();
           return found;
         };
-  return serializePerGraph(graphId, () =>
-    withRetry(
+  return withRetry(
       (o) =>
         client.graph.add(
           {
@@ -258,13 +255,7 @@ export async function writeEpisode(
         ),
       opts,
       recover,
-    ),
   );
-}
-
-/** Runs `task` after every earlier task of the same graph has settled (for callers batching their own calls). */
-export function serializePerGraph<T>(graphId: string, task: () => Promise<T>): Promise<T> {
-  return graphQueue.run(graphId, task);
 }
 
 /**
