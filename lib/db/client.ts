@@ -4,11 +4,15 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "@/generated/prisma/client";
 import { getEnv } from "@/lib/env";
+import { errorFields, log } from "@/lib/log";
 import { countQuery } from "./query-counter";
 
 function createClient() {
   const { DATABASE_URL, DATABASE_POOL_SIZE } = getEnv();
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: DATABASE_POOL_SIZE });
+  // An idle connection the server closed (a PostgreSQL restart, a failover) is an 'error' event on the pool:
+  // without a listener from the start it would end the process. The pool replaces the connection by itself.
+  pool.on("error", (err) => log.warn({ ...errorFields(err), component: "db" }, "an idle database connection was closed; the pool opens a new one when needed"));
   // Count statements where they are sent, in the caller's async context (see query-counter.ts).
   pool.on("connect", (connection) => {
     const query = connection.query.bind(connection) as (...args: unknown[]) => unknown;
