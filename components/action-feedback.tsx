@@ -5,7 +5,7 @@
 // in the app layout, so a message outlives what the action removed (a deleted row, a page left behind).
 // Components never render their own: forms use useFormAction, buttons useAction.
 import { useRouter } from "next/navigation";
-import { createContext, useActionState, useCallback, useContext, useEffect, useRef, useState, useTransition } from "react";
+import { createContext, useActionState, useCallback, useContext, useEffect, useState, useTransition } from "react";
 import type { ActionResult } from "@/lib/actions";
 
 const SUCCESS_MS = 8_000;
@@ -95,15 +95,15 @@ export function useAction() {
   return { pending, result, run };
 }
 
-/** `useActionState` for a <form> whose action is a defineFormAction: the same, and every answer shown. */
+/**
+ * `useActionState` for a <form> whose action is a defineFormAction: the same, and every answer shown. Shown
+ * from the action itself, not an effect of this component: a removal unmounts the row that holds the form.
+ */
 export function useFormAction<R extends ActionResult>(action: (previous: R | null, form: FormData) => Promise<R>) {
   const show = useActionFeedback();
-  const [state, dispatch, pending] = useActionState(async (previous: R | null, form: FormData) => action(previous, form).catch(() => UNREACHABLE as R), null);
-  const last = useRef<R | null>(null);
-  useEffect(() => {
-    // Each submission answers a new object: shown once, however often the component renders.
-    if (state && state !== last.current) show(state);
-    last.current = state;
-  }, [state, show]);
-  return [state, dispatch, pending] as const;
+  return useActionState(async (previous: R | null, form: FormData) => {
+    const r = await action(previous, form).catch(() => UNREACHABLE as R);
+    show(r);
+    return r;
+  }, null);
 }

@@ -110,7 +110,8 @@ test("the audit log lists each of the admin's actions under their name, and its 
     await page.getByLabel("Action").selectOption("connection.paused");
     await page.getByRole("button", { name: "Apply" }).click();
     await expect(page).toHaveURL(/action=connection\.paused/);
-    await expect(rows.filter({ hasText: connection.label })).toHaveCount(1);
+    // Paused twice: in the spec above and in this one.
+    await expect(rows.filter({ hasText: connection.label })).toHaveCount(2);
     for (const text of await page.getByTestId("audit-action").allInnerTexts()) expect(text).toBe("connection.paused");
 
     // By who: only the admin's rows; by target: only users.
