@@ -57,7 +57,7 @@ export function KnowledgeRebuild({ connectionId, initial, ledgerRecords }: { con
         <div className="rounded-md border border-slate-200 bg-slate-50 p-3" aria-live="polite" data-testid="rebuild-progress" data-status={rebuild.status}>
           <div className="flex flex-wrap items-center gap-2">
             <StatusBadge status={BADGE[rebuild.status]} />
-            <span className="font-medium">{running ? "Rebuild under way" : "Last rebuild"}</span>
+            <span className="font-medium">{rebuild.status === "PENDING" ? "Rebuild queued (it waits while another run writes this graph)" : running ? "Rebuild under way" : "Last rebuild"}</span>
             <span className="text-xs text-slate-600">
               started <RelativeTime date={rebuild.createdAt} />
               {rebuild.requestedBy ? ` by ${rebuild.requestedBy.replace(/ <.*>$/, "")}` : ""}

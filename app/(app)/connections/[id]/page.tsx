@@ -199,7 +199,7 @@ export default async function ConnectionPage({
       <Card title="Knowledge graph">
         <p className="mb-3 text-sm text-slate-700" data-testid="knowledge-records">
           {knowledgeRecords.toLocaleString("en-US")} {knowledgeRecords === 1 ? "record" : "records"} of this connection in the graph.{" "}
-          <Link href={`/graph-records/${connection.id}`} className="text-indigo-700 hover:underline">
+          <Link href={`/graph-records/${connection.id}`} className="text-indigo-700 underline hover:text-indigo-900">
             Browse records in the graph
           </Link>
         </p>
