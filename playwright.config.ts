@@ -4,6 +4,13 @@ import { defineConfig, devices } from "@playwright/test";
 // tests' own) and the sandbox settings. Chromium is Debian's: Playwright cannot download its own here.
 const port = Number(process.env.E2E_PORT ?? 3100);
 
+// Set here, so the app (webServer inherits this environment) and the specs (workers do too) read the same values.
+// Email alerts go to the SMTP server e2e/alerts.spec.ts runs on this port, never to a real one from the shell.
+process.env.SMTP_URL = `smtp://127.0.0.1:${port + 30}`;
+process.env.SMTP_FROM = "Atlas <alerts@atlas.test>";
+// e2e/ops.spec.ts makes a job stalled by moving its progress back past this many minutes.
+process.env.ATLAS_STALLED_AFTER_MINUTES = "30";
+
 export default defineConfig({
   testDir: "e2e",
   outputDir: "test-results",

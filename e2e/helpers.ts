@@ -36,9 +36,9 @@ export async function expectAccessible(page: Page) {
 }
 
 /** Screenshots of a page at desktop and phone width, in e2e/screenshots/. */
-export async function screenshots(page: Page, name: string) {
+export async function screenshots(page: Page, name: string, desktopWidth = 1280) {
   mkdirSync("e2e/screenshots", { recursive: true });
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.setViewportSize({ width: desktopWidth, height: 900 });
   await page.waitForLoadState("networkidle");
   await page.screenshot({ path: `e2e/screenshots/${name}-desktop.png`, fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
