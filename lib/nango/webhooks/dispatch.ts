@@ -2,7 +2,6 @@
 // file of its type (auth.ts, sync.ts, forward.ts). Runs inside the inbox worker's transaction; whatever the
 // body holds, the answer is an outcome with a reason (content never throws: only the database can).
 import "server-only";
-import type { Prisma } from "@/lib/db/client";
 import { applyAuth } from "./auth";
 import { parseObject, safeJson, type Json } from "./body";
 import { applyUnused } from "./forward";
@@ -41,21 +40,29 @@ export async function applyDelivery(tx: Tx, d: StoredDelivery): Promise<Dispatch
 /** Whose delivery this is, for the admins' webhook log: the organization of the connection, once it exists. */
 export async function organizationOf(db: Tx, nangoConnectionId: string | null): Promise<string | null> {
   if (!nangoConnectionId) return null;
-  const connection = await db.connection.findUnique({ where: { connectionId: nangoConnectionId }, select: { organizationId: true } });
-  return connection?.organizationId ?? null;
+  const [row] = await db.$queryRaw<{ organizationId: string }[]>`SELECT "organizationId" FROM "Connection" WHERE "connectionId" = ${nangoConnectionId}`;
+  return row?.organizationId ?? null;
 }
 
 /**
  * A redelivery of a webhook already applied. Sync webhooks carry their run's timestamps (a failure its
  * failedAt), so the same body seen before is always the same event. Auth webhooks carry no timestamp (an
  * expiry after a reconnect looks exactly like the first expiry), so only a repeat of the latest applied
- * webhook of the connection counts as duplicate.
+ * webhook of the connection counts as duplicate. (Raw SQL: once per delivery, see sync.ts.)
  */
 async function isDuplicate(tx: Tx, webhook: AuthWebhook | SyncWebhook, d: StoredDelivery): Promise<boolean> {
-  const where: Prisma.WebhookDeliveryWhereInput = { connectionId: d.connectionId, outcome: "APPLIED", seq: { lt: d.seq } };
-  if (webhook.type === "sync") return !!(await tx.webhookDelivery.findFirst({ where: { ...where, type: "sync", bodyHash: d.bodyHash }, select: { id: true } }));
+  if (webhook.type === "sync") {
+    const seen = await tx.$queryRaw<unknown[]>`
+      SELECT 1 FROM "WebhookDelivery"
+      WHERE "connectionId" = ${d.connectionId} AND "bodyHash" = ${d.bodyHash} AND outcome = 'APPLIED' AND type = 'sync' AND seq < ${d.seq}
+      LIMIT 1`;
+    return seen.length > 0;
+  }
   // Latest applied delivery of any type: after a sync failure put the connection in ERROR, the same
   // "override" body as before is a new reconnect, not a redelivery.
-  const latest = await tx.webhookDelivery.findFirst({ where, orderBy: { seq: "desc" }, select: { bodyHash: true, type: true } });
+  const [latest] = await tx.$queryRaw<{ bodyHash: string; type: string | null }[]>`
+    SELECT "bodyHash", type FROM "WebhookDelivery"
+    WHERE "connectionId" = ${d.connectionId} AND outcome = 'APPLIED' AND seq < ${d.seq}
+    ORDER BY seq DESC LIMIT 1`;
   return latest?.type === "auth" && latest.bodyHash === d.bodyHash;
 }

@@ -47,19 +47,14 @@ export async function applyNextDeliveries(filter: Filter = {}, limit = BATCH): P
         for (const row of claimed) {
           const r = await applyDelivery(tx, row);
           if (r.ingestJobId) ingest.push(r.ingestJobId);
-          await tx.webhookDelivery.update({
-            where: { id: row.id },
-            data: {
-              outcome: r.outcome,
-              reason: r.reason ?? null,
-              type: r.type,
-              organizationId: r.organizationId ?? undefined,
-              payload: r.payload === null ? Prisma.DbNull : (r.payload as Prisma.InputJsonValue),
-              appliedAt: new Date(),
-              attempts: { increment: 1 },
-              retryAt: null,
-            },
-          });
+          // Raw SQL: once per delivery (see sync.ts). The payload is safeJson's copy, which jsonb accepts.
+          await tx.$executeRaw`
+            UPDATE "WebhookDelivery"
+            SET outcome = ${r.outcome}::"WebhookOutcome", reason = ${r.reason ?? null}, type = ${r.type},
+                "organizationId" = COALESCE(${r.organizationId ?? null}, "organizationId"),
+                payload = ${r.payload === null ? null : JSON.stringify(r.payload)}::jsonb,
+                "appliedAt" = now(), attempts = attempts + 1, "retryAt" = NULL
+            WHERE id = ${row.id}`;
         }
       },
       { maxWait: 15_000, timeout: 30_000 },

@@ -1,6 +1,8 @@
 // Sync webhooks: a run finished (one PENDING SyncJob for ingestion) or failed (one FAILED SyncJob).
 import "server-only";
 import { createHash } from "node:crypto";
+import { Prisma, type Provider } from "@/lib/db/client";
+import { newId } from "@/lib/db/ids";
 import { mergeConnectionMetadata, readConnectionMetadata } from "@/lib/data/connection-metadata";
 import type { TimedErrorEntry } from "@/lib/data/error-entry";
 import { providerForIntegration } from "../providers";
@@ -26,8 +28,16 @@ export function failureSyncIdFor(w: RunIdentity, failedAt: string): string {
   return syncIdFor({ ...w, syncName: `${w.syncName}\nfailed` }, failedAt);
 }
 
+type ConnectionRow = { id: string; organizationId: string; provider: Provider; status: string; metadata: unknown; lastSyncAt: Date | null };
+
+// Raw SQL on purpose: this runs once per sync webhook inside the inbox's transaction, and Prisma's query
+// compiler cost more CPU than the statements themselves (profiled: most of the inbox worker's time).
+// A UTC instant as the timestamp(3) columns (Prisma's DateTime) hold it.
+const at = (d: Date) => Prisma.sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+
 export async function applySync(tx: Tx, w: SyncWebhook): Promise<Applied> {
-  const connection = await tx.connection.findUnique({ where: { connectionId: w.connectionId } });
+  const [connection] = await tx.$queryRaw<ConnectionRow[]>`
+    SELECT id, "organizationId", provider::text, status::text, metadata, "lastSyncAt" FROM "Connection" WHERE "connectionId" = ${w.connectionId}`;
   if (!connection) return { outcome: "IGNORED", reason: "unknown connection" };
   // The integration the connection was made with counts, even after NANGO_INTEGRATION_* changed since.
   const metadata = readConnectionMetadata(connection.metadata);
@@ -37,58 +47,51 @@ export async function applySync(tx: Tx, w: SyncWebhook): Promise<Applied> {
   const lastErrorAt = Date.parse(metadata.lastError?.timestamp ?? "") || 0;
   // A webhook answers a pending "Sync now" (the page stops saying it waits for Nango).
   const answered = metadata.syncRequestedAt !== undefined;
+  const setMetadata = (patch: Parameters<typeof mergeConnectionMetadata>[1], status?: "ACTIVE" | "ERROR") =>
+    tx.$executeRaw`
+      UPDATE "Connection" SET metadata = ${JSON.stringify(mergeConnectionMetadata(connection.metadata, patch))}::jsonb,
+        ${status ? Prisma.sql`status = ${status}::"ConnectionStatus",` : Prisma.empty} "updatedAt" = now()
+      WHERE id = ${connection.id}`;
 
   if (w.success) {
     const runAt = new Date(w.modifiedAfter ?? w.queryTimeStamp);
     const syncId = syncIdFor(w, w.modifiedAfter);
-    const job = await tx.syncJob.upsert({
-      where: { syncId },
-      create: {
-        syncId,
-        connectionId: connection.id,
-        status: "PENDING",
-        // Nango's count; recordsProcessed counts records written to the graph by the ingestion worker.
-        recordsReported: Math.min(MAX_COUNT, w.responseResults.added + w.responseResults.updated + w.responseResults.deleted),
-        recordsProcessed: 0,
-        model: w.model,
-        modifiedAfter: new Date(w.modifiedAfter),
-        startedAt: runAt,
-      },
-      update: {}, // a redelivery changes nothing; the ingestion worker owns the status from here on
-      select: { id: true },
-    });
+    // Nango's count; recordsProcessed counts records written to the graph by the ingestion worker.
+    const reported = Math.min(MAX_COUNT, w.responseResults.added + w.responseResults.updated + w.responseResults.deleted);
+    // A redelivery changes nothing (the existing job's id is returned); the ingestion worker owns the status from here on.
+    const [job] = await tx.$queryRaw<{ id: string }[]>`
+      WITH inserted AS (
+        INSERT INTO "SyncJob" (id, "syncId", "connectionId", status, "recordsReported", "recordsProcessed", model, "modifiedAfter", "startedAt")
+        VALUES (${newId()}, ${syncId}, ${connection.id}, 'PENDING', ${reported}, 0, ${w.model}, ${at(new Date(w.modifiedAfter))}, ${at(runAt)})
+        ON CONFLICT ("syncId") DO NOTHING RETURNING id)
+      SELECT id FROM inserted UNION ALL SELECT id FROM "SyncJob" WHERE "syncId" = ${syncId} LIMIT 1`;
     // lastSyncAt only moves forward: an older run delivered late must not move it back.
-    await tx.connection.updateMany({
-      where: { id: connection.id, OR: [{ lastSyncAt: null }, { lastSyncAt: { lt: runAt } }] },
-      data: { lastSyncAt: runAt },
-    });
+    await tx.$executeRaw`
+      UPDATE "Connection" SET "lastSyncAt" = ${at(runAt)}, "updatedAt" = now()
+      WHERE id = ${connection.id} AND ("lastSyncAt" IS NULL OR "lastSyncAt" < ${at(runAt)})`;
     // A run newer than the last sync error heals the connection (not an expired or disabled one).
     const heals = connection.status === "ERROR" && runAt.getTime() > lastErrorAt;
-    if (heals || answered) {
-      const metadataAfter = mergeConnectionMetadata(connection.metadata, { syncRequestedAt: undefined, ...(heals ? { lastError: undefined } : {}) });
-      await tx.connection.update({ where: { id: connection.id }, data: heals ? { status: "ACTIVE", metadata: metadataAfter } : { metadata: metadataAfter } });
-      if (heals) await statusChanged(tx, connection, "ACTIVE");
-    }
-    return { outcome: "APPLIED", ingestJobId: job.id, organizationId: connection.organizationId };
+    if (heals || answered) await setMetadata({ syncRequestedAt: undefined, ...(heals ? { lastError: undefined } : {}) }, heals ? "ACTIVE" : undefined);
+    if (heals) await statusChanged(tx, connection, "ACTIVE");
+    return { outcome: "APPLIED", ingestJobId: job!.id, organizationId: connection.organizationId };
   }
 
   const failedAt = new Date(w.failedAt);
   const error: TimedErrorEntry = { message: w.error.description, code: w.error.type, timestamp: failedAt.toISOString() };
   const syncId = failureSyncIdFor(w, w.failedAt);
-  await tx.syncJob.upsert({
-    where: { syncId },
-    // The failed run's own start is not in the webhook; failedAt is the one time known of it.
-    create: { syncId, connectionId: connection.id, status: "FAILED", model: w.model, errors: [{ message: error.message, code: error.code, timestamp: error.timestamp }], startedAt: failedAt, completedAt: failedAt },
-    update: {},
-  });
+  // The failed run's own start is not in the webhook; failedAt is the one time known of it.
+  await tx.$executeRaw`
+    INSERT INTO "SyncJob" (id, "syncId", "connectionId", status, model, errors, "startedAt", "completedAt")
+    VALUES (${newId()}, ${syncId}, ${connection.id}, 'FAILED', ${w.model}, ${JSON.stringify([{ message: error.message, code: error.code, timestamp: error.timestamp }])}::jsonb, ${at(failedAt)}, ${at(failedAt)})
+    ON CONFLICT ("syncId") DO NOTHING`;
   // A failure older than the latest successful run is history, not the connection's current state;
   // an EXPIRED or INACTIVE connection keeps that more important status.
   const isCurrent = !connection.lastSyncAt || failedAt.getTime() > connection.lastSyncAt.getTime();
   if (isCurrent && (connection.status === "ACTIVE" || connection.status === "ERROR") && failedAt.getTime() >= lastErrorAt) {
-    await tx.connection.update({ where: { id: connection.id }, data: { status: "ERROR", metadata: mergeConnectionMetadata(connection.metadata, { syncRequestedAt: undefined, lastError: error }) } });
+    await setMetadata({ syncRequestedAt: undefined, lastError: error }, "ERROR");
     if (connection.status !== "ERROR") await statusChanged(tx, connection, "ERROR", error.code);
   } else if (answered) {
-    await tx.connection.update({ where: { id: connection.id }, data: { metadata: mergeConnectionMetadata(connection.metadata, { syncRequestedAt: undefined }) } });
+    await setMetadata({ syncRequestedAt: undefined });
   }
   return { outcome: "APPLIED", organizationId: connection.organizationId };
 }
