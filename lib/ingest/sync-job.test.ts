@@ -148,8 +148,9 @@ describe("failure and manual retry", () => {
     expect(failed.recordsProcessed).toBeLessThan(400);
     // Zep's 6 tries per attempt, two attempts, for each record in flight when the outage began (up to
     // ATLAS_INGEST_WRITES_PER_GRAPH): every one of those 500s is on the job.
-    const lanes = failed.errors.length / 12;
-    expect(Number.isInteger(lanes) && lanes >= 1 && lanes <= 8, `${failed.errors.length} errors`).toBe(true);
+    const errorCount = (failed.errors as unknown[]).length;
+    const lanes = errorCount / 12;
+    expect(Number.isInteger(lanes) && lanes >= 1 && lanes <= 8, `${errorCount} errors`).toBe(true);
     expect(failed.errors).toEqual(Array.from({ length: 12 * lanes }, () => expect.objectContaining({ code: "ZEP_UNAVAILABLE" })));
 
     // Someone who cannot see the job cannot retry it; its owner can.
