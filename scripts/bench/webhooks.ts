@@ -120,7 +120,7 @@ async function main() {
     AUTH_SECRET: "webhook-bench-secret-0123456789abcdef",
     NANGO_WEBHOOK_SIGNING_KEY: KEY,
     NEXT_TELEMETRY_DISABLED: "1",
-    ATLAS_NEXT_DIST_DIR: ".next/bench",
+    ATLAS_NEXT_DIST_DIR: ".next-bench-webhooks", // not inside .next: a build there empties it
     LOG_LEVEL: "warn",
   };
   const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
