@@ -145,12 +145,16 @@ test("an admin adds a signed webhook and an email channel; each one's test messa
   await add.getByLabel("URL").fill(hookUrl);
   await add.getByRole("button", { name: "Add channel" }).click();
   await expect(said(page, `Channel "${HOOK_NAME}" added`)).toBeVisible();
+  // The answer shows as the action returns; the form is reset (emptied) once the page has the new channel.
+  await expect(channelOf(page, HOOK_NAME)).toBeVisible();
+  await expect(add.getByLabel("Name")).toHaveValue("");
 
   await add.getByLabel("Kind").selectOption("EMAIL");
   await add.getByLabel("Name").fill(MAIL_NAME);
   await add.getByLabel("Email addresses").fill(RECIPIENTS.join(", "));
   await add.getByRole("button", { name: "Add channel" }).click();
   await expect(said(page, `Channel "${MAIL_NAME}" added`)).toBeVisible();
+  await expect(channelOf(page, MAIL_NAME)).toBeVisible();
 
   const saved = await channels();
   const hook = saved.find((c) => c.kind === "WEBHOOK")!;
