@@ -61,7 +61,8 @@ export default async function SyncsPage({ searchParams }: { searchParams: Promis
           <input type="date" name="to" min="1970-01-01" max="2999-12-31" defaultValue={filters.to} className={dateInput} />
         </label>
       </FilterForm>
-      {viewer.role === "ADMIN" && <BulkRetryButton filters={params} />}
+      {/* Bulk retry takes the FAILED jobs of the filters: offered only where the list shows failed jobs. */}
+      {viewer.role === "ADMIN" && (!filters.status || filters.status === "FAILED") && <BulkRetryButton filters={params} />}
       {jobs.length === 0 ? <EmptyState title="No sync jobs match">Change the filters or the date range.</EmptyState> : <SyncTable jobs={jobs} showConnection cancellable={viewer.role === "ADMIN"} />}
       <Pager
         page={page}
