@@ -14,7 +14,8 @@ export function AddChannelForm({ smtp }: { smtp: boolean }) {
   const [kind, setKind] = useState("SLACK");
   const placeholder = kind === "EMAIL" ? "oncall@example.com, lead@example.com" : kind === "SLACK" ? "https://hooks.slack.com/services/…" : "https://example.com/atlas-alerts";
   return (
-    <form action={action} className="space-y-2" data-testid="add-channel">
+    // After a successful add, React resets the form's fields (the select shows Slack again): the kind follows.
+    <form action={action} onReset={() => setKind("SLACK")} className="space-y-2" data-testid="add-channel">
       <div className="flex flex-wrap items-end gap-3">
         <label className={label}>
           Kind
