@@ -48,8 +48,10 @@ describe("recording", () => {
     const scope = scopeOf(admin);
     // The last admin cannot be demoted: the change throws after the checks, and no event remains.
     await expect(as(admin, () => changeRole(scope, admin.id, "MEMBER"))).rejects.toBeInstanceOf(ConflictError);
-    await as(admin, () => inviteMember(scope, { email: "dup@example.test", name: null, role: "MEMBER" }));
-    await expect(as(admin, () => inviteMember(scope, { email: "dup@example.test", name: null, role: "MEMBER" }))).rejects.toBeInstanceOf(ConflictError);
+    // Emails are unique across organizations: one of this run's own, so the test can run again on the same database.
+    const email = `dup-${org.id}@example.test`;
+    await as(admin, () => inviteMember(scope, { email, name: null, role: "MEMBER" }));
+    await expect(as(admin, () => inviteMember(scope, { email, name: null, role: "MEMBER" }))).rejects.toBeInstanceOf(ConflictError);
     expect(await prisma.auditEvent.count({ where: { organizationId: org.id } })).toBe(1);
   });
 
