@@ -286,5 +286,5 @@ test("a connection that expires is alerted once on each channel, and resolved on
     await expect(channelOf(page, name)).toContainText(resolved.text);
   }
   await expectAccessible(page);
-  await screenshots(page, "alerts", 1440);
+  await screenshots(page, "alerts");
 });

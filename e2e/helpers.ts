@@ -36,7 +36,7 @@ export async function expectAccessible(page: Page) {
 }
 
 /** Screenshots of a page at desktop and phone width, in e2e/screenshots/. */
-export async function screenshots(page: Page, name: string, desktopWidth = 1280) {
+export async function screenshots(page: Page, name: string, desktopWidth = 1440) {
   mkdirSync("e2e/screenshots", { recursive: true });
   await page.setViewportSize({ width: desktopWidth, height: 900 });
   await page.waitForLoadState("networkidle");

@@ -58,7 +58,7 @@ test("a stalled sync shows on the overview and under the stalled filter, and an 
   await expect(row.getByText("In progress", { exact: true })).toBeVisible();
   await expect(row.getByTestId("sync-records")).toHaveText("17 / 90");
   await expectAccessible(page);
-  await screenshots(page, "sync-stalled", 1440);
+  await screenshots(page, "sync-stalled");
 
   // The app asks first, in its confirmation dialog.
   await row.getByRole("button", { name: /^cancel$/i }).click();
