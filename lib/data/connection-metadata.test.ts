@@ -38,4 +38,14 @@ describe("connection metadata", () => {
     expect(readErrorEntries([{ message: "m", code: "C", timestamp: "t" }, { code: 1 }, "x", null])).toEqual([{ message: "m", code: "C", timestamp: "t" }]);
     expect(readErrorEntries({ message: "m", code: "C" })).toEqual([]);
   });
+
+  it("reads plaintext metadata without the app's configuration (scripts such as the sandboxes have none)", () => {
+    const saved = process.env.DATABASE_URL;
+    delete process.env.DATABASE_URL; // getEnv() would now throw: only a sealed value may need it
+    try {
+      expect(readConnectionMetadata({ integrationId: "github-app", accountName: "octo" })).toMatchObject({ integrationId: "github-app", accountName: "octo" });
+    } finally {
+      process.env.DATABASE_URL = saved;
+    }
+  });
 });

@@ -73,6 +73,7 @@ async function adoptKnownConnections(
     // The app's configuration as the app will see it (this process may have no DATABASE_URL of its own).
     const appEnv = parseEnv({ ...process.env, DATABASE_URL: databaseUrl }, { server: false });
     let adopted = 0;
+    let failed: string | undefined;
     for (const row of rows) {
       const connection = { provider: row.provider as Provider, metadata: row.metadata };
       try {
@@ -84,10 +85,13 @@ async function adoptKnownConnections(
           paused: Boolean(row.metadata?.syncsPausedAt),
         });
         if (added) adopted++;
-      } catch {
-        // An integration the sandbox does not offer (a renamed NANGO_INTEGRATION_*): that connection stays unknown.
+      } catch (err) {
+        // An integration the sandbox does not offer (a renamed NANGO_INTEGRATION_*): that connection stays
+        // unknown to it. Said once, so that a sandbox knowing none of the demo connections is never silent.
+        failed ??= `${row.connectionId}: ${err instanceof Error ? err.message : String(err)}`;
       }
     }
+    if (failed) console.warn(`Nango sandbox: ${rows.length - adopted} connection(s) of the database not adopted (first: ${failed})`);
     return adopted;
   } finally {
     await client.end();
