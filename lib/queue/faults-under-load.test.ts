@@ -313,10 +313,14 @@ describe("faults under load", () => {
              WHERE l.locktype = 'advisory' AND l.granted AND s.application_name = 'atlas-worker-a'`,
           )
         )[0]!.n;
+      // A job of a few records takes some 60 ms; Zep slowed down for this phase makes each run last seconds,
+      // so "A holds a graph lock" is seen reliably (it was missed once in 60 s of polling) and A dies mid-write.
+      zep!.setFault({ delayMs: 1_500, times: 1_000_000 });
       await waitFor(async () => (await lockedByA()) > 0 && (await sleep(300), (await lockedByA()) > 0), "worker A to be running a job", 60_000, explain);
       a.killed = true;
       a.proc.kill("SIGKILL");
       await new Promise((r) => a.proc.once("exit", r));
+      zep!.setFault(null);
       killed = "worker A killed in the middle of a run";
       mark(killed);
       const c = startWorker("atlas-worker-c");
