@@ -5,7 +5,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { cancelRebuildAction, rebuildConnectionAction } from "@/app/(app)/knowledge/actions";
-import { RowActionMessage, useRowAction } from "@/components/use-row-action";
+import { useAction } from "@/components/action-feedback";
 import type { RebuildView } from "@/lib/ingest/rebuild";
 import { RelativeTime } from "./relative-time";
 import { StatusBadge } from "./status-badge";
@@ -16,7 +16,7 @@ const button = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm 
 
 export function KnowledgeRebuild({ connectionId, initial, ledgerRecords }: { connectionId: string; initial: RebuildView | null; ledgerRecords: number }) {
   const router = useRouter();
-  const { pending, result, run } = useRowAction();
+  const { pending, run } = useAction();
   const [confirming, setConfirming] = useState(false);
   const queryKey = ["knowledge-rebuild", connectionId];
   const query = useQuery({
@@ -121,7 +121,6 @@ export function KnowledgeRebuild({ connectionId, initial, ledgerRecords }: { con
             Rebuild knowledge
           </button>
         )}
-        <RowActionMessage result={result} />
       </div>
     </div>
   );

@@ -3,10 +3,10 @@
 // page follows its own). Asks first, in the page.
 import { useState } from "react";
 import { rebuildProjectAction } from "@/app/(app)/knowledge/actions";
-import { RowActionMessage, useRowAction } from "@/components/use-row-action";
+import { useAction } from "@/components/action-feedback";
 
 export function ProjectRebuildButton({ projectKey, projectName }: { projectKey: string; projectName: string }) {
-  const { pending, result, run } = useRowAction();
+  const { pending, run } = useAction();
   const [asking, setAsking] = useState(false);
   const button = "rounded border px-2 py-0.5 text-xs font-medium disabled:opacity-50";
   return (
@@ -26,7 +26,6 @@ export function ProjectRebuildButton({ projectKey, projectName }: { projectKey: 
           Rebuild project
         </button>
       )}
-      <RowActionMessage result={result} />
     </span>
   );
 }
