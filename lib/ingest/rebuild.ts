@@ -18,7 +18,6 @@
  * Records the ledger holds that Nango no longer lists at all (pruned by Nango) are not touched.
  */
 import "server-only";
-import type { Nango } from "@nangohq/node";
 import { ATLAS_ACTOR, recordAudit } from "@/lib/audit/record";
 import { Prisma, prisma } from "@/lib/db/client";
 import type { Scope } from "@/lib/data/scope";
@@ -27,11 +26,12 @@ import { log } from "@/lib/log";
 import { nangoClient } from "@/lib/nango/client";
 import { integrationOf, providerConfig } from "@/lib/nango/providers";
 import { ensureProject, projectKeyOf } from "@/lib/projects";
-import { graphIdFor, type ZepCallOptions } from "@/lib/zep";
+import { graphIdFor } from "@/lib/zep";
 import type { NangoRecord, ProviderName } from "./episodes";
 import { tryLockGraph } from "./graph-lock";
 import { ingestRecords, type PageCounts } from "./ingest";
-import { NangoPermanentError, nangoRecordPages, type RecordStreamOptions } from "./nango-records";
+import { NangoPermanentError, nangoRecordPages } from "./nango-records";
+import type { QueueRunOptions } from "./sync-job";
 
 export const ACTIVE_REBUILD = ["PENDING", "RUNNING"] as const;
 
@@ -203,20 +203,7 @@ export async function activeRebuildsByProject(scope: Scope): Promise<Record<stri
 
 // ---- the run ----------------------------------------------------------------------------------------
 
-export type RunRebuildOptions = {
-  /** A continuation of a run that yielded: not a new attempt. */
-  continuation?: boolean;
-  /** No retry follows this attempt: a failure marks the rebuild FAILED. */
-  isLastAttempt?: boolean;
-  /** Stop at the next page boundary after this long (then YIELDED). */
-  timeBudgetMs?: number;
-  /** Polled between records: true stops the run like an exhausted budget (worker shutting down). */
-  shouldStop?: () => boolean;
-  zep?: ZepCallOptions;
-  nango?: Nango;
-  nangoRetry?: Pick<RecordStreamOptions, "maxAttempts" | "baseDelayMs" | "maxRetryAfterMs" | "sleep">;
-  pageSize?: number;
-  connectionString?: string;
+export type RunRebuildOptions = QueueRunOptions & {
   /** After each page's progress is saved (tests). */
   onPage?: (pages: number) => void | Promise<void>;
 };

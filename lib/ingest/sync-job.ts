@@ -37,13 +37,13 @@ import { failedCountOf } from "./ledger";
 import { NangoPermanentError, NangoUnavailableError, nangoRecords, type RecordStreamOptions } from "./nango-records";
 import type { TimedErrorEntry } from "@/lib/data/error-entry";
 
-/** One entry of SyncJob.errors (the seed's shape). */
-export type RunSyncJobOptions = {
+/** What a queue attempt tells a run (a sync job's, a knowledge rebuild's): one shape for both. */
+export type QueueRunOptions = {
   /** A continuation of a run that yielded: not a new attempt. */
   continuation?: boolean;
-  /** No retry follows this attempt: a failure marks the job FAILED. */
+  /** No retry follows this attempt: a failure marks the run FAILED. */
   isLastAttempt?: boolean;
-  /** Stop at the next record boundary after this long (then YIELDED). Default: no budget. */
+  /** Stop at the next record (page, for a rebuild) boundary after this long (then YIELDED). Default: no budget. */
   timeBudgetMs?: number;
   /** Polled between records; true stops the run like an exhausted budget (worker shutting down). */
   shouldStop?: () => boolean;
@@ -54,10 +54,13 @@ export type RunSyncJobOptions = {
   /** listRecords retry knobs (tests). */
   nangoRetry?: Pick<RecordStreamOptions, "maxAttempts" | "baseDelayMs" | "maxRetryAfterMs" | "sleep">;
   pageSize?: number;
-  /** Progress is written every `records` records or `ms` milliseconds, whichever comes first. */
-  progressEvery?: { records: number; ms: number };
   /** Database for the graph lock (default DATABASE_URL). */
   connectionString?: string;
+};
+
+export type RunSyncJobOptions = QueueRunOptions & {
+  /** Progress is written every `records` records or `ms` milliseconds, whichever comes first. */
+  progressEvery?: { records: number; ms: number };
 };
 
 export type RunSyncJobResult =

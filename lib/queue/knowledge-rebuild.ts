@@ -6,7 +6,7 @@ import type PgBoss from "pg-boss";
 import { RebuildAttemptError, runRebuild, setRebuildSender, type RunRebuildOptions } from "@/lib/ingest/rebuild";
 import { loggedJob } from "@/lib/log";
 import { prisma } from "@/lib/db/client";
-import { createQueue, type State } from "./lifecycle";
+import { attemptOptions, createQueue, type State } from "./lifecycle";
 
 export const KNOWLEDGE_REBUILD_QUEUE = "atlas-knowledge-rebuild";
 
@@ -47,15 +47,7 @@ export async function registerKnowledgeRebuildWorkers(boss: PgBoss, s: State, ru
     { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: i.pollingIntervalSeconds },
     loggedJob(async ([job]) => {
       if (!job) return;
-      const result = await runRebuild(job.data.rebuildId, {
-        ...run,
-        continuation: job.data.continuation && job.retryCount === 0,
-        isLastAttempt: job.retryCount >= job.retryLimit,
-        timeBudgetMs: i.timeBudgetSeconds * 1000,
-        shouldStop: () => s.stopping,
-        pageSize: i.pageSize,
-        connectionString: s.settings.connectionString,
-      }).catch((err: unknown) => {
+      const result = await runRebuild(job.data.rebuildId, { ...run, ...attemptOptions(job, s) }).catch((err: unknown) => {
         if (err instanceof RebuildAttemptError) throw err;
         throw err instanceof Error ? err : new Error(String(err));
       });

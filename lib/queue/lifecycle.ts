@@ -102,3 +102,20 @@ export function getBoss(): Promise<PgBoss> {
   return state().boss;
 }
 
+
+/**
+ * What a pg-boss attempt tells a run (a sync job's or a knowledge rebuild's): whether it continues a run that
+ * yielded, whether a retry follows, its time budget, when to stop, and the ingestion settings it runs with.
+ */
+export function attemptOptions(job: { data: { continuation?: boolean }; retryCount: number; retryLimit: number }, s: State) {
+  const i = s.settings.ingestion;
+  return {
+    // A continuation picked up again after a failure (or a dead worker) is a new attempt.
+    continuation: job.data.continuation === true && job.retryCount === 0,
+    isLastAttempt: job.retryCount >= job.retryLimit,
+    timeBudgetMs: i.timeBudgetSeconds * 1000,
+    shouldStop: () => s.stopping,
+    pageSize: i.pageSize,
+    connectionString: s.settings.connectionString,
+  };
+}

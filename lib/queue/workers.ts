@@ -4,7 +4,7 @@ import { leavePending, setIngestionQueue } from "@/lib/nango/ingestion";
 import { runSyncJob, SyncJobAttemptError } from "@/lib/ingest/sync-job";
 import { loggedJob } from "@/lib/log";
 import { MAINTENANCE_TASKS } from "@/lib/maintenance/retention";
-import { createQueue, holder, state, type State, type WorkersHandle } from "./lifecycle";
+import { attemptOptions, createQueue, holder, state, type State, type WorkersHandle } from "./lifecycle";
 import { sendIngestion } from "./dispatch";
 import { registerAlertWorkers, unregisterAlertWorkers } from "./alerts";
 import { registerKnowledgeRemovalWorkers, unregisterKnowledgeRemovalWorkers } from "./knowledge-removal";
@@ -54,16 +54,7 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
         { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: i.pollingIntervalSeconds },
         loggedJob(async ([job]) => {
           if (!job) return;
-          const result = await runSyncJob(job.data.syncJobId, {
-            ...run,
-            // A continuation picked up again after a failure (or a dead worker) is a new attempt.
-            continuation: job.data.continuation && job.retryCount === 0,
-            isLastAttempt: job.retryCount >= job.retryLimit,
-            timeBudgetMs: i.timeBudgetSeconds * 1000,
-            shouldStop: () => s.stopping,
-            pageSize: i.pageSize,
-            connectionString: settings.connectionString,
-          }).catch((err: unknown) => {
+          const result = await runSyncJob(job.data.syncJobId, { ...run, ...attemptOptions(job, s) }).catch((err: unknown) => {
             // A failed attempt: pg-boss retries it (with backoff) from the saved cursor.
             if (err instanceof SyncJobAttemptError) throw err;
             throw err instanceof Error ? err : new Error(String(err));
