@@ -320,6 +320,10 @@ describe("faults under load", () => {
       a.killed = true;
       a.proc.kill("SIGKILL");
       await new Promise((r) => a.proc.once("exit", r));
+      // A's writes in flight still land (the sandbox applies a request after its delay, client gone or not).
+      // The delay stays on a little longer, so every request sent after the kill lands after them, as a
+      // request sent later does at Zep; cleared at once, B looked for A's write before it had landed.
+      await sleep(2_000);
       zep!.setFault(null);
       killed = "worker A killed in the middle of a run";
       mark(killed);
