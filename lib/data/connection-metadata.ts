@@ -53,7 +53,10 @@ export function readConnectionMetadata(stored: unknown): ConnectionMetadata {
   return parsed.success ? parsed.data : {};
 }
 
-/** `stored` with `patch` applied for writing: keys set to undefined are removed, other keys are kept. */
+/**
+ * `stored` with `patch` applied for writing: keys set to undefined are removed, other keys are kept. The caller
+ * holds the row's lock since reading `stored` (SELECT … FOR UPDATE), or a concurrent change is overwritten.
+ */
 export function mergeConnectionMetadata(stored: unknown, patch: Partial<{ [K in keyof ConnectionMetadata]: ConnectionMetadata[K] | undefined }>): Prisma.InputJsonObject {
   // Opened strictly: writing back a row whose sealed part could not be read would lose it.
   const current = connectionMetadataSchema.safeParse(openMetadata(stored));

@@ -16,6 +16,8 @@ const errorText = (w: AuthWebhook) => (w.error ? `${w.error.type}: ${w.error.des
 export async function applyAuth(tx: Tx, w: AuthWebhook): Promise<Applied> {
   const provider = providerForIntegration(w.providerConfigKey);
   if (!provider) return { outcome: "IGNORED", reason: `integration ${w.providerConfigKey} is not mapped to an Atlas provider` };
+  // Locked first: the metadata is rewritten whole below (see sync.ts), and a person's pause meanwhile must stay.
+  await tx.$queryRaw`SELECT 1 FROM "Connection" WHERE "connectionId" = ${w.connectionId} FOR UPDATE`;
   const existing = await tx.connection.findUnique({ where: { connectionId: w.connectionId } });
 
   if (!w.success) {

@@ -224,3 +224,23 @@ describe("the inbox", () => {
     expect((await jobsOf(created.id)).length).toBe(1);
   });
 });
+
+describe("a webhook and a person changing one connection at once", () => {
+  // The e2e audit spec once lost a pause this way: "Sync now", then "Pause syncs" while the sync's webhook was
+  // applied; the webhook wrote back the metadata it had read before the pause committed.
+  it("a sync webhook applied while a pause commits keeps the pause, and still answers the pending 'Sync now'", async () => {
+    const { connection } = await connected({ syncRequestedAt: "2026-05-05T09:59:00.000Z" });
+    const answer = await acceptNangoWebhook(webhookRequest(signWebhook(success(connection.connectionId, "2026-05-05T10:00:00.000Z"), KEY)));
+    let applying: Promise<number> | undefined;
+    await prisma.$transaction(async (tx) => {
+      // A pause as pauseSyncs writes it (keys changed in place), not committed yet while the webhook is applied.
+      await tx.$executeRaw`UPDATE "Connection" SET metadata = metadata || '{"syncsPausedAt": "2026-05-05T10:00:01.000Z"}'::jsonb WHERE id = ${connection.id}`;
+      applying = applyPendingDeliveries({ ids: [answer.body.id as string] });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    expect(await applying).toBe(1);
+    const { metadata } = await prisma.connection.findUniqueOrThrow({ where: { id: connection.id }, select: { metadata: true } });
+    expect(metadata).toMatchObject({ syncsPausedAt: "2026-05-05T10:00:01.000Z", accountName: "octocat" });
+    expect(metadata).not.toHaveProperty("syncRequestedAt");
+  });
+});

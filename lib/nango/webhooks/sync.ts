@@ -36,8 +36,12 @@ type ConnectionRow = { id: string; organizationId: string; provider: Provider; s
 const at = (d: Date) => Prisma.sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
 
 export async function applySync(tx: Tx, w: SyncWebhook): Promise<Applied> {
+  // FOR UPDATE: the metadata is rewritten whole below (sealed, so not patchable in SQL); a pause or "sync now"
+  // committed between this read and that write would be lost. No inbox contention: one delivery per connection
+  // is applied at a time.
   const [connection] = await tx.$queryRaw<ConnectionRow[]>`
-    SELECT id, "organizationId", provider::text, status::text, metadata, "lastSyncAt" FROM "Connection" WHERE "connectionId" = ${w.connectionId}`;
+    SELECT id, "organizationId", provider::text, status::text, metadata, "lastSyncAt" FROM "Connection" WHERE "connectionId" = ${w.connectionId}
+    FOR UPDATE`;
   if (!connection) return { outcome: "IGNORED", reason: "unknown connection" };
   // The integration the connection was made with counts, even after NANGO_INTEGRATION_* changed since.
   const metadata = readConnectionMetadata(connection.metadata);
