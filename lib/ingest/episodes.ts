@@ -72,13 +72,10 @@ export function recordToEpisodes(record: NangoRecord, source: RecordSource): Epi
       (d.url ? `\nURL: ${d.url}` : "")
     : render(d);
   const chunks = chunkText(text, `${d.heading}`);
-  const baseKey = createHash("sha256")
-    .update([source.connectionId, source.model, String(record.id), meta.last_modified_at, meta.last_action].join("\u0000"))
-    .digest("hex")
-    .slice(0, 24);
+  const keys = episodeKeysOf(source, { recordId: String(record.id), version: meta.last_modified_at, action: meta.last_action, chunkCount: chunks.length });
 
   return chunks.map((data, i) => {
-    const key = `${baseKey}-${i}`;
+    const key = keys[i]!;
     const metadata: EpisodeMetadata = {
       provider: source.provider,
       connectionId: source.connectionId,
@@ -110,11 +107,31 @@ export function recordToEpisodes(record: NangoRecord, source: RecordSource): Epi
  * "part i of n". Cuts prefer paragraph, line, then word boundaries; no character is dropped or changed.
  * Text that fits is returned as it is, without a prefix.
  */
+/**
+ * The episode keys of one version of a record, chunk by chunk: the same version gives the same keys, so a
+ * chunk whose answer was lost can be looked for (findEpisodeByKey). A ledger row has all it takes.
+ */
+export function episodeKeysOf(source: RecordSource, v: { recordId: string; version: string; action: string; chunkCount: number }): string[] {
+  const baseKey = createHash("sha256")
+    .update([source.connectionId, source.model, v.recordId, v.version, v.action].join("\u0000"))
+    .digest("hex")
+    .slice(0, 24);
+  return Array.from({ length: v.chunkCount }, (_, i) => `${baseKey}-${i}`);
+}
+
+/** The first line of chunk `i` (0-based) of `n` of an item whose heading is `heading`: what a lookup by key searches for. */
+export function chunkHeadline(heading: string, i: number, n: number): string {
+  return n > 1 ? partLine(heading, i + 1, n) : (heading.split("\n", 1)[0] ?? "");
+}
+
+const partLine = (itemName: string, i: number, n: number) => {
+  const oneLine = itemName.replace(/\s+/g, " ");
+  return `[${oneLine.length > 200 ? `${oneLine.slice(0, 199)}…` : oneLine}, part ${i} of ${n}]`;
+};
+
 export function chunkText(text: string, itemName: string, limit = MAX_EPISODE_CHARS): string[] {
   if (text.length <= limit) return [text];
-  const oneLine = itemName.replace(/\s+/g, " ");
-  const name = oneLine.length > 200 ? `${oneLine.slice(0, 199)}…` : oneLine;
-  const prefix = (i: number, n: number) => `[${name}, part ${i} of ${n}]\n`;
+  const prefix = (i: number, n: number) => `${partLine(itemName, i, n)}\n`;
   // The prefix length depends on n's digits, and n on the room the prefix leaves: iterate to a fixed point.
   let n = 2;
   for (;;) {

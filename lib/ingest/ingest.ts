@@ -25,7 +25,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { getEnv } from "@/lib/env";
 import { deleteEpisode, ensureGraph, findEpisodeByKey, KeyedSerializer, writeEpisode, ZepCallError, type ZepCallOptions, type ZepErrorEntry } from "@/lib/zep";
-import { isDeletion, recordToEpisodes, type EpisodeDraft, type NangoRecord, type RecordSource } from "./episodes";
+import { chunkHeadline, episodeKeysOf, isDeletion, recordToEpisodes, type EpisodeDraft, type NangoRecord, type RecordSource } from "./episodes";
 import { lookupRecords, upsertRecords, type LedgerRow, type LedgerTarget, type LedgerWrite } from "./ledger";
 
 export type IngestOptions = {
@@ -144,7 +144,7 @@ async function ingestExclusively(opts: IngestOptions): Promise<IngestResult> {
       { syncJobId: opts.syncJobId, keepEpisodes: true },
     );
 
-    const outcomes = await applyConcurrently(plans, (p) => apply(p, opts.graphId, zep, result), opts.writesPerGraph ?? getEnv().ATLAS_INGEST_WRITES_PER_GRAPH);
+    const outcomes = await applyConcurrently(plans, (p) => apply(p, opts.graphId, opts.source, zep, result), opts.writesPerGraph ?? getEnv().ATLAS_INGEST_WRITES_PER_GRAPH);
     const done: LedgerWrite[] = [];
     let stop: RecordStop | undefined;
     let pageCursor: string | undefined;
@@ -281,7 +281,7 @@ class RecordStop extends Error {
 const NOT_SENT = "NOT_SENT"; // nothing of this version was sent; episodeUuids are the earlier version's
 const INTERRUPTED = "INTERRUPTED"; // episodeUuids are this version's first chunks, in order
 
-async function apply(p: Planned, graphId: string, zep: ZepCallOptions, result: IngestResult): Promise<{ write?: LedgerWrite }> {
+async function apply(p: Planned, graphId: string, source: RecordSource, zep: ZepCallOptions, result: IngestResult): Promise<{ write?: LedgerWrite }> {
   if (p.kind === "skip") {
     result.episodesSkipped += p.drafts.length;
     // A new version with the same text: only the row's version moves.
@@ -294,8 +294,10 @@ async function apply(p: Planned, graphId: string, zep: ZepCallOptions, result: I
   // A PENDING row a crash left: some chunks may be in the graph without their uuids being known.
   const unknown = row?.status === "PENDING" && row.errorCode !== NOT_SENT && row.errorCode !== INTERRUPTED;
 
-  // Earlier episodes of the record first (a deletion, or the version being replaced), by uuid.
-  const old = resumable ? [] : (row?.episodeUuids ?? []);
+  // Earlier episodes of the record first (a deletion, or the version being replaced), by uuid; with them, the
+  // chunks of an interrupted other version that may have landed unanswered, found by their keys.
+  const strays = row && !resumable ? await straysOf(row, p.write, graphId, source, zep) : NO_STRAYS;
+  const old = resumable ? [] : [...strays.uuids, ...(row?.episodeUuids ?? [])];
   for (const [i, uuid] of old.entries()) {
     try {
       await deleteEpisode(uuid, zep);
@@ -309,7 +311,7 @@ async function apply(p: Planned, graphId: string, zep: ZepCallOptions, result: I
   if (p.kind === "delete") return { write: p.write };
 
   const uuids: string[] = resumable ? [...row!.episodeUuids] : [];
-  let uncertain = false;
+  let uncertain = strays.doubt;
   for (const [n, draft] of p.drafts.slice(uuids.length).entries()) {
     const { key: _key, title: _title, ...episode } = draft;
     try {
@@ -334,6 +336,29 @@ async function apply(p: Planned, graphId: string, zep: ZepCallOptions, result: I
     }
   }
   return { write: { ...p.write, episodeUuids: uuids, uncertain } };
+}
+
+type Strays = { uuids: string[]; doubt: boolean };
+const NO_STRAYS: Strays = { uuids: [], doubt: false };
+
+/**
+ * A PENDING row left by a crash (every chunk unknown) or a stop (one chunk unknown) describes the version that
+ * was being written. When this run writes another version (the record changed since), that version's keys
+ * are not this one's, so the lookups below would never meet its landed chunks: they are looked for here, by
+ * the row's keys, and returned for deletion. A failed look is doubt (`uncertain`), not a stop.
+ */
+async function straysOf(row: LedgerRow, next: LedgerWrite, graphId: string, source: RecordSource, zep: ZepCallOptions): Promise<Strays> {
+  if (row.status !== "PENDING" || row.errorCode === NOT_SENT || row.chunkCount === 0) return NO_STRAYS;
+  if (row.version === next.version && row.action === next.action) return NO_STRAYS; // same keys: found chunk by chunk below
+  const keys = episodeKeysOf(source, row);
+  const doubtful = row.errorCode === INTERRUPTED ? [row.episodeUuids.length].filter((i) => i < keys.length) : keys.map((_, i) => i);
+  const found: Strays = { uuids: [], doubt: false };
+  for (const i of doubtful) {
+    const landed = await findEpisodeByKey(graphId, keys[i]!, chunkHeadline(row.title ?? "", i, keys.length), zep).catch(() => null);
+    if (landed === null) found.doubt = true;
+    else if (landed) found.uuids.push(landed.uuid);
+  }
+  return found;
 }
 
 function errorOf(err: unknown) {

@@ -157,6 +157,32 @@ describe("ledger", () => {
     expect(new Set(rows.flatMap((r) => r.episodeUuids))).toEqual(new Set(h.zep.episodes(t.graphId).map((e) => e.uuid)));
   });
 
+  it("a record that changes after a crash or a stop mid-write: the interrupted version's landed episodes are found by key and deleted, not left beside the new one", async () => {
+    const t = fresh();
+    const version = (at: string, word: string, long = false) =>
+      [0, 1, 2].map((i) => ({ ...issue(i, at), title: `Issue ${i} about ${word}`, body: long && i === 2 ? `${word} `.repeat(4_000) : `About ${word}.` }));
+    const run = (records: NangoRecord[]) => ingestRecords({ records, graphId: t.graphId, source: t.source, owner: t.owner, zep: zep() });
+    await run(version("2021-01-01T00:00:00.000Z", "apples"));
+    const v1 = await prisma.graphWrite.findMany({ where: { graphId: t.graphId }, orderBy: { recordId: "asc" } });
+    // Version 2 (record 2 in three chunks) lands in full, and its answers are lost:
+    await run(version("2021-02-01T00:00:00.000Z", "pears", true));
+    expect(h.zep.episodes(t.graphId)).toHaveLength(5);
+    // records 0 and 2 as a killed worker leaves them (PENDING, version 1's uuids still to delete) ...
+    for (const i of [0, 2]) await prisma.graphWrite.updateMany({ where: { graphId: t.graphId, recordId: String(i) }, data: { status: "PENDING", errorCode: null, episodeUuids: v1[i]!.episodeUuids } });
+    // ... and record 1 as a run stopped by Zep leaves it: its first chunk being written, its answer lost.
+    await prisma.graphWrite.updateMany({ where: { graphId: t.graphId, recordId: "1" }, data: { status: "PENDING", errorCode: "INTERRUPTED", episodeUuids: [] } });
+
+    // Each record changed again before the resume.
+    const resumed = await run(version("2021-03-01T00:00:00.000Z", "plums"));
+    expect(resumed).toMatchObject({ records: 3, recordsWritten: 3, episodesWritten: 3 });
+    const stored = h.zep.episodes(t.graphId);
+    expect(stored.map((e) => e.content).sort()).toEqual([0, 1, 2].map((i) => expect.stringContaining(`Issue ${i} about plums`)));
+    expect(stored.every((e) => e.metadata?.modifiedAt === "2021-03-01T00:00:00.000Z")).toBe(true);
+    const rows = await prisma.graphWrite.findMany({ where: { graphId: t.graphId } });
+    expect(rows.every((r) => r.status === "WRITTEN" && r.version === "2021-03-01T00:00:00.000Z")).toBe(true);
+    expect(new Set(rows.flatMap((r) => r.episodeUuids))).toEqual(new Set(stored.map((e) => e.uuid)));
+  });
+
   it("a poison record does not stop the sync: FAILED in the ledger with its error, the job completes with 'N records failed'; admins see it and retry it", async () => {
     const a = await connectedUser(h, { role: "ADMIN" });
     const graphId = graphIdFor(a.org.id, "default");

@@ -22,7 +22,11 @@ export type LedgerTarget = {
 export type LedgerRow = {
   recordId: string;
   version: string;
+  action: string;
   contentHash: string;
+  chunkCount: number;
+  /** The heading of the version the row describes. */
+  title: string | null;
   episodeUuids: string[];
   status: LedgerStatus;
   errorCode: string | null;
@@ -53,7 +57,7 @@ export async function lookupRecords(t: LedgerTarget, recordIds: string[]): Promi
   if (recordIds.length === 0) return new Map();
   statements++;
   const rows = await prisma.$queryRaw<LedgerRow[]>`
-    SELECT "recordId", "version", "contentHash", "episodeUuids", "status"::text AS "status", "errorCode"
+    SELECT "recordId", "version", "action", "contentHash", "chunkCount", "title", "episodeUuids", "status"::text AS "status", "errorCode"
     FROM "GraphWrite"
     WHERE "graphId" = ${t.graphId} AND "connectionId" = ${t.connectionId} AND "model" = ${t.model}
       AND "recordId" = ANY(${recordIds}::text[])`;
