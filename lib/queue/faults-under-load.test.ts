@@ -313,16 +313,21 @@ describe("faults under load", () => {
              WHERE l.locktype = 'advisory' AND l.granted AND s.application_name = 'atlas-worker-a'`,
           )
         )[0]!.n;
-      // A run of a few records lasts some 60 ms: A is caught holding a graph lock when it can be; if not within
-      // a minute, it is killed anyway (the kill under load is the fault; mid-run is the better case).
-      const caught = await waitFor(async () => (await lockedByA()) > 0 && (await sleep(300), (await lockedByA()) > 0), "worker A to be running a job", 60_000, explain).then(
-        () => true,
-        () => false,
-      );
+      // A job of a few records takes some 60 ms; Zep slowed down for this phase makes each run last seconds,
+      // so "A holds a graph lock" is seen reliably (it was missed once in 60 s of polling) and A dies mid-write,
+      // its last writes landing with nobody to hear the answer (which once left an old version's episode
+      // beside the new one: ingest.ts straysOf).
+      zep!.setFault({ delayMs: 1_500, times: 1_000_000 });
+      await waitFor(async () => (await lockedByA()) > 0 && (await sleep(300), (await lockedByA()) > 0), "worker A to be running a job", 60_000, explain);
       a.killed = true;
       a.proc.kill("SIGKILL");
       await new Promise((r) => a.proc.once("exit", r));
-      killed = caught ? "worker A killed in the middle of a run" : "worker A killed (not caught mid-run within a minute)";
+      // A's writes in flight still land (the sandbox applies a request after its delay, client gone or not).
+      // The delay stays on a little longer, so every request sent after the kill lands after them, as a
+      // request sent later does at Zep; cleared at once, B looked for A's write before it had landed.
+      await sleep(2_000);
+      zep!.setFault(null);
+      killed = "worker A killed in the middle of a run";
       mark(killed);
       const c = startWorker("atlas-worker-c");
 
