@@ -5,6 +5,7 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { backup, restore, tableFingerprints } from "../backup";
 import { databaseName, dropDatabase, recreateDatabase, withDatabaseName } from "../lib/database";
@@ -13,22 +14,28 @@ import { hasScaleData } from "./scale-data";
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-async function main() {
-  const source = process.env.DATABASE_URL;
-  if (!source) throw new Error("DATABASE_URL is not set (run through npm run bench -- --backup)");
-  const probe = new pg.Client({ connectionString: source });
-  await probe.connect();
-  const ready = await hasScaleData(probe);
-  await probe.end();
-  if (!ready) throw new Error("No scale dataset yet: run `npm run bench -- --scale` once first (it generates it).");
+/** What one round trip did: rows per table, whether each came back identical, and the timings. */
+export type RoundTrip = {
+  tables: Record<string, { rows: number; identical: boolean }>;
+  restoredCountsMatch: boolean;
+  backupMs: number;
+  restoreMs: number;
+  compareMs: number;
+  fileBytes: number;
+};
 
+/**
+ * Backs `source` up, restores the file into an empty database beside it (dropped afterwards) and compares
+ * every table (count and a checksum of every row).
+ */
+export async function backupRoundTrip(source: string): Promise<RoundTrip> {
   const target = withDatabaseName(source, `${databaseName(source)}_restored`);
-  const dir = await mkdtemp(path.join(tmpdir(), "atlas-backup-bench-"));
+  const dir = await mkdtemp(path.join(tmpdir(), "atlas-backup-roundtrip-"));
   const file = path.join(dir, "scale.backup.gz");
   try {
     await recreateDatabase(target);
     const migrate = () => prismaCli(["migrate", "deploy"], target);
-    // The scale bench's own marker table is not part of Atlas's schema: the target gets it empty, after the
+    // The scale dataset's own marker table is not part of Atlas's schema: the target gets it empty, after the
     // migrations (Prisma refuses a non-empty schema it did not create), as the restore expects every table.
     await migrate();
     const t = new pg.Client({ connectionString: target });
@@ -39,8 +46,7 @@ async function main() {
     let start = performance.now();
     const written = await backup(source, file);
     const backupMs = performance.now() - start;
-    const rows = Object.values(written.tables).reduce((a, b) => a + b, 0);
-    const size = (await stat(file)).size;
+    const fileBytes = (await stat(file)).size;
 
     start = performance.now();
     const restored = await restore(target, file, migrate);
@@ -49,23 +55,43 @@ async function main() {
     start = performance.now();
     const [before, after] = await Promise.all([tableFingerprints(source), tableFingerprints(target)]);
     const compareMs = performance.now() - start;
-    const differing = Object.keys({ ...before, ...after }).filter((table) => JSON.stringify(before[table]) !== JSON.stringify(after[table]));
-
-    console.log(`\nBackup round-trip of the scale dataset (${rows.toLocaleString("en-US")} rows in ${Object.keys(written.tables).length} tables)`);
-    for (const [table, n] of Object.entries(written.tables).filter(([, n]) => n >= 1000)) {
-      console.log(`  ${table.padEnd(22)} ${n.toLocaleString("en-US").padStart(10)} rows  ${JSON.stringify(before[table]) === JSON.stringify(after[table]) ? "identical" : "DIFFERS"}`);
+    const tables: RoundTrip["tables"] = {};
+    for (const table of Object.keys({ ...before, ...after, ...written.tables })) {
+      tables[table] = { rows: written.tables[table] ?? -1, identical: table in before && JSON.stringify(before[table]) === JSON.stringify(after[table]) };
     }
-    console.log(`  backup:  ${seconds(backupMs)} (${Math.round(rows / (backupMs / 1000)).toLocaleString("en-US")} rows/s), file ${(size / 1024 / 1024).toFixed(1)} MB gzip'd`);
-    console.log(`  restore: ${seconds(restoreMs)} (${Math.round(rows / (restoreMs / 1000)).toLocaleString("en-US")} rows/s, migrations applied first)`);
-    console.log(`  compare: ${seconds(compareMs)}, every table: ${differing.length ? `DIFFERS in ${differing.join(", ")}` : "count and checksum identical"}`);
-    if (JSON.stringify(restored.tables) !== JSON.stringify(written.tables) || differing.length) process.exitCode = 1;
+    return { tables, restoredCountsMatch: JSON.stringify(restored.tables) === JSON.stringify(written.tables), backupMs, restoreMs, compareMs, fileBytes };
   } finally {
     await rm(dir, { recursive: true, force: true });
     await dropDatabase(target).catch(() => {});
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+async function main() {
+  const source = process.env.DATABASE_URL;
+  if (!source) throw new Error("DATABASE_URL is not set (run through npm run bench -- --backup)");
+  const probe = new pg.Client({ connectionString: source });
+  await probe.connect();
+  const ready = await hasScaleData(probe);
+  await probe.end();
+  if (!ready) throw new Error("No scale dataset yet: run `npm run bench -- --scale` once first (it generates it).");
+
+  const r = await backupRoundTrip(source);
+  const rows = Object.values(r.tables).reduce((a, t) => a + Math.max(0, t.rows), 0);
+  const differing = Object.entries(r.tables).filter(([, t]) => !t.identical).map(([name]) => name);
+  console.log(`\nBackup round-trip of the scale dataset (${rows.toLocaleString("en-US")} rows in ${Object.keys(r.tables).length} tables)`);
+  for (const [table, t] of Object.entries(r.tables).filter(([, t]) => t.rows >= 1000)) {
+    console.log(`  ${table.padEnd(22)} ${t.rows.toLocaleString("en-US").padStart(10)} rows  ${t.identical ? "identical" : "DIFFERS"}`);
+  }
+  console.log(`  backup:  ${seconds(r.backupMs)} (${Math.round(rows / (r.backupMs / 1000)).toLocaleString("en-US")} rows/s), file ${(r.fileBytes / 1024 / 1024).toFixed(1)} MB gzip'd`);
+  console.log(`  restore: ${seconds(r.restoreMs)} (${Math.round(rows / (r.restoreMs / 1000)).toLocaleString("en-US")} rows/s, migrations applied first)`);
+  console.log(`  compare: ${seconds(r.compareMs)}, every table: ${differing.length ? `DIFFERS in ${differing.join(", ")}` : "count and checksum identical"}`);
+  if (!r.restoredCountsMatch || differing.length) process.exitCode = 1;
+}
+
+// Run as a script by the bench; imported by the scale backup test (scripts/backup.scale.test.ts).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
