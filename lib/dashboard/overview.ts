@@ -28,20 +28,29 @@ export type ActivityFilters = { provider?: Provider; status?: SyncStatus; userId
 const startOfPeriod = (days: number, now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
 
 /**
- * Jobs and records per day from the daily rollup (SyncActivityDay, kept by triggers on every job write):
- * a few thousand rows at most, however many jobs. Members see their own connections' activity.
+ * Jobs and records per day from the daily rollup: the day rows (SyncActivityDay) plus the changes triggers
+ * appended since the last fold (SyncActivityDelta, see ./activity.ts), a few thousand rows at most however
+ * many jobs. Members see their own connections' activity.
  */
 export async function dailyActivity(scope: Scope, days: number, now = new Date(), filters: ActivityFilters = {}) {
   const since = startOfPeriod(days, now);
   const userId = scope.role === "ADMIN" ? filters.userId : scope.userId;
+  // The same filter on both tables (a and d alike), so each reads its own (organizationId, day) range.
+  const where = (t: Prisma.Sql) => Prisma.sql`
+    ${t}."organizationId" = ${scope.organizationId} AND ${t}.day >= ${since}::date
+      ${userId ? Prisma.sql`AND ${t}."userId" = ${userId}` : Prisma.empty}
+      ${filters.provider ? Prisma.sql`AND ${t}.provider = ${filters.provider}::"Provider"` : Prisma.empty}
+      ${filters.status ? Prisma.sql`AND ${t}.status = ${filters.status}::"SyncStatus"` : Prisma.empty}`;
+  // Deltas are negative for what a write took away: rows are filtered only once summed.
   const rows = await prisma.$queryRaw<ActivityRow[]>`
-    SELECT a.day, a.status::text AS status, sum(a.jobs)::int AS jobs, sum(a.records)::int AS records
-    FROM "SyncActivityDay" a
-    WHERE a."organizationId" = ${scope.organizationId} AND a.day >= ${since}::date AND a.jobs > 0
-      ${userId ? Prisma.sql`AND a."userId" = ${userId}` : Prisma.empty}
-      ${filters.provider ? Prisma.sql`AND a.provider = ${filters.provider}::"Provider"` : Prisma.empty}
-      ${filters.status ? Prisma.sql`AND a.status = ${filters.status}::"SyncStatus"` : Prisma.empty}
-    GROUP BY 1, 2`;
+    SELECT x.day, x.status::text AS status, sum(x.jobs)::int AS jobs, sum(x.records)::int AS records
+    FROM (
+      SELECT a.day, a.status, a.jobs, a.records FROM "SyncActivityDay" a WHERE ${where(Prisma.raw("a"))}
+      UNION ALL
+      SELECT d.day, d.status, d.jobs, d.records FROM "SyncActivityDelta" d WHERE ${where(Prisma.raw("d"))}
+    ) x
+    GROUP BY 1, 2
+    HAVING sum(x.jobs) <> 0 OR sum(x.records) <> 0`;
   return byDay(rows, since, days);
 }
 

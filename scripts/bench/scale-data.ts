@@ -30,7 +30,9 @@ export async function generateScaleData(db: pg.Client, log: (line: string) => vo
   };
   // Big is org_0 with connections 0..2,999; the other 7,000 go round-robin to org_1..org_99.
   const orgOf = `CASE WHEN c < ${SCALE.bigConnections} THEN 0 ELSE 1 + (c - ${SCALE.bigConnections}) % ${SCALE.organizations - 1} END`;
-  await db.query(`TRUNCATE "Organization", "WebhookDelivery", "SyncActivityDay", bench_marker CASCADE`);
+  // The activity deltas too: no foreign key ties them to an organization, and left over they would count on top of
+  // the rollup written below.
+  await db.query(`TRUNCATE "Organization", "WebhookDelivery", "SyncActivityDay", "SyncActivityDelta", bench_marker CASCADE`);
   await step(
     "organizations",
     `INSERT INTO "Organization" (id, name, "createdAt", "updatedAt")
