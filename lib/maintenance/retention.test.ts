@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { prisma } from "@/lib/db/client";
 import { getBoss, QUEUES, startWorkers, type WorkersHandle } from "@/lib/queue";
+import { ACTIVITY_FOLD_QUEUE } from "@/lib/queue/settings";
 import { createConnection, createOrg, createSyncJob, createUser } from "@/lib/test/factory";
 import { waitFor } from "@/lib/test/ingest-harness";
 import { lastMaintenanceRuns, MAINTENANCE_TASKS, purgeExpiredSessions, purgeOldSyncJobs, purgeWebhookLog } from "./retention";
@@ -138,5 +139,19 @@ describe("scheduling and the admin view", () => {
       const newest = await prisma.maintenanceRun.findFirstOrThrow({ where: { task }, orderBy: [{ startedAt: "desc" }, { id: "desc" }] });
       expect(byTask[task]).toEqual({ task, startedAt: newest.startedAt, finishedAt: newest.finishedAt, rowsRemoved: newest.rowsRemoved, error: newest.error, summary: newest.summary });
     }
+  });
+
+  it("startWorkers({maintenance}) folds the sync activity deltas every minute", async () => {
+    const schedules = await (await getBoss()).getSchedules();
+    expect(schedules).toEqual(expect.arrayContaining([expect.objectContaining({ name: ACTIVITY_FOLD_QUEUE, cron: "* * * * *" })]));
+
+    const org = await createOrg();
+    const c = await createConnection(await createUser(org.id));
+    await createSyncJob(c.id, { recordsProcessed: 4 });
+    expect(await prisma.syncActivityDelta.count({ where: { organizationId: org.id } })).toBeGreaterThan(0);
+    // What the cron would send.
+    await (await getBoss()).send(ACTIVITY_FOLD_QUEUE, {});
+    await waitFor(async () => ((await prisma.syncActivityDelta.count({ where: { organizationId: org.id } })) === 0 ? true : undefined), "the fold to run");
+    expect(await prisma.syncActivityDay.findMany({ where: { organizationId: org.id }, select: { jobs: true, records: true } })).toEqual([{ jobs: 1, records: 4 }]);
   });
 });

@@ -7,6 +7,8 @@ import type { RunSyncJobOptions } from "@/lib/ingest/sync-job";
 export const QUEUES = { ingestion: "atlas-ingestion", maintenance: "atlas-maintenance" } as const;
 /** pg-boss keeps one schedule per queue name, so the periodic recovery task has a queue of its own. */
 export const RECOVERY_QUEUE = "atlas-ingestion-recovery";
+/** Folds the sync activity rollup's deltas into its day rows (lib/dashboard/activity.ts), on its own schedule too. */
+export const ACTIVITY_FOLD_QUEUE = "atlas-activity-fold";
 
 export type IngestionJobData = { syncJobId: string; continuation?: boolean };
 export type MaintenanceJobData = { task: MaintenanceTask; organizationId?: string };
@@ -37,6 +39,8 @@ export type QueueSettings = {
     retentionCron: string;
     /** Re-enqueues sync jobs that lost their queue job (crash between commit and send, last retry expired). */
     recoveryCron: string;
+    /** Folds the activity deltas; every minute keeps what dashboards add on top of the day rows small. */
+    activityFoldCron: string;
   };
 };
 
@@ -61,6 +65,7 @@ export function queueSettings(env: Env = getEnv()): QueueSettings {
     maintenance: {
       retentionCron: env.ATLAS_RETENTION_CRON,
       recoveryCron: env.ATLAS_INGEST_RECOVERY_CRON,
+      activityFoldCron: "* * * * *",
     },
   };
 }

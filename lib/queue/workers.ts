@@ -4,13 +4,14 @@ import { leavePending, setIngestionQueue } from "@/lib/nango/ingestion";
 import { runSyncJob, SyncJobAttemptError } from "@/lib/ingest/sync-job";
 import { loggedJob } from "@/lib/log";
 import { MAINTENANCE_TASKS } from "@/lib/maintenance/retention";
+import { foldSyncActivity } from "@/lib/dashboard/activity";
 import { attemptOptions, createQueue, holder, state, type State, type WorkersHandle } from "./lifecycle";
 import { sendIngestion } from "./dispatch";
 import { registerAlertWorkers, unregisterAlertWorkers } from "./alerts";
 import { registerKnowledgeRemovalWorkers, unregisterKnowledgeRemovalWorkers } from "./knowledge-removal";
 import { enableKnowledgeRebuildQueue, registerKnowledgeRebuildWorkers, unregisterKnowledgeRebuildWorkers } from "./knowledge-rebuild";
 import { runMaintenanceTask } from "./maintenance";
-import { QUEUES, RECOVERY_QUEUE, type IngestionJobData, type MaintenanceJobData, type Overrides } from "./settings";
+import { ACTIVITY_FOLD_QUEUE, QUEUES, RECOVERY_QUEUE, type IngestionJobData, type MaintenanceJobData, type Overrides } from "./settings";
 
 /**
  * Enqueue-only mode, for web processes of deployments whose workers run elsewhere (`npm run worker`):
@@ -80,6 +81,12 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
     await createQueue(boss, { name: RECOVERY_QUEUE, retryLimit: 0, expireInSeconds: 600 });
     await boss.work(RECOVERY_QUEUE, { batchSize: 1, pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1) }, loggedJob(async () => runMaintenanceTask(MAINTENANCE_TASKS.recoverSyncJobs)));
     await boss.schedule(RECOVERY_QUEUE, settings.maintenance.recoveryCron, {});
+    // Job writes append activity deltas instead of updating a shared day row (lib/dashboard/activity.ts);
+    // folding them every minute keeps the dashboards' share of them small. Missed or failed runs cost nothing
+    // but a larger next fold, so no retry.
+    await createQueue(boss, { name: ACTIVITY_FOLD_QUEUE, retryLimit: 0, expireInSeconds: 900 });
+    await boss.work(ACTIVITY_FOLD_QUEUE, { batchSize: 1, pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1) }, loggedJob(async () => foldSyncActivity()));
+    await boss.schedule(ACTIVITY_FOLD_QUEUE, settings.maintenance.activityFoldCron, {});
     await registerAlertWorkers(boss, { pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1), schedule: true });
   }
 
