@@ -31,7 +31,8 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
   webServer: {
-    command: `node_modules/.bin/next start --port ${port} --hostname 127.0.0.1`,
+    // The production server (scripts/server.ts, as npm run start:prod runs it): Next, with Nango's webhooks first.
+    command: `node --conditions=react-server --import tsx scripts/server.ts --port ${port} --hostname 127.0.0.1`,
     url: `http://127.0.0.1:${port}/signin`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -1,4 +1,4 @@
-// Real sign-in, production configuration: a second Atlas (`next start` on the same build and database, no
+// Real sign-in, production configuration: a second Atlas (the production server on the same build and database, no
 // ATLAS_SANDBOX, AUTH_OIDC_* and AUTH_URL set) signs people in through a real OpenID Connect provider
 // (oidc-provider, lib/auth/test-idp.ts) run by this spec. The suite's main server stays in sandbox mode for
 // the other specs; this one never touches it, so no sandbox provider takes part.
@@ -6,6 +6,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { startTestIdp, type TestIdp } from "../lib/auth/test-idp";
+import { webServerCommand } from "../scripts/lib/web-server";
 import { DEMO, sql } from "./helpers";
 
 const PORT = Number(process.env.E2E_OIDC_PORT ?? Number(process.env.E2E_PORT ?? 3100) + 20);
@@ -18,11 +19,12 @@ const CLIENT = { id: "atlas-e2e", secret: "atlas-e2e-client-secret" };
 
 type App = { url: string; log: () => string; stop: () => void };
 
-/** `next start` of the suite's build in production mode: no sandbox, sign-in only through the IdP. */
+/** The production server on the suite's build (scripts/server.ts): no sandbox, sign-in only through the IdP. */
 async function startApp(port: number, env: Record<string, string> = {}): Promise<App> {
   const url = `http://localhost:${port}`;
   let output = "";
-  const child: ChildProcess = spawn("node_modules/.bin/next", ["start", "--port", String(port), "--hostname", "127.0.0.1"], {
+  const server = webServerCommand(port, ["--hostname", "127.0.0.1"]);
+  const child: ChildProcess = spawn(server.command, server.args, {
     env: {
       ...process.env,
       ATLAS_SANDBOX: "",

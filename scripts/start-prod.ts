@@ -5,10 +5,11 @@
 //   3. `next build`, unless the build in the dist directory was made from this very source (commit and
 //      uncommitted changes, recorded in <distDir>/atlas-build.json): --no-build uses the build as it is,
 //      --build forces one;
-//   4. `next start` (other arguments go to it, e.g. --hostname 127.0.0.1) and, unless
+//   4. the web server (scripts/server.ts: Next's request handler, Nango's webhooks answered ahead of it;
+//      other arguments go to it, e.g. --hostname 127.0.0.1) and, unless
 //      ATLAS_WORKERS says otherwise, one `npm run worker` process beside it: the web process only enqueues
 //      (ATLAS_WORKERS=external), the worker works the queues and applies webhooks.
-// SIGTERM or SIGINT stops both: Next stops accepting connections and finishes its requests, the worker lets
+// SIGTERM or SIGINT stops both: the server stops accepting connections and finishes its requests, the worker lets
 // running jobs stop at a record boundary (pg-boss waits for them) and exits. If either exits on its own, the
 // other is stopped and this exits non-zero, so a supervisor (systemd, Docker, Kubernetes) restarts the whole.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -18,6 +19,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ROOT, ensureDatabase } from "./lib/database";
 import { prisma, run } from "./lib/run";
+import { webServerCommand } from "./lib/web-server";
 
 const SERVER_CONDITIONS = ["--conditions=react-server"];
 /** Longer than the worker's own wait for running jobs (pg-boss's graceful stop: 30 s). */
@@ -122,16 +124,17 @@ export async function startProd(args: string[]): Promise<number> {
   }
 }
 
-/** next start and the worker, until a signal or until one of them exits. */
+/** The web server and the worker, until a signal or until one of them exits. */
 function supervise(mode: "in-process" | "external" | "off", nextArgs: string[]): Promise<number> {
   const port = process.env.PORT || "3000";
   // Workers in a process of their own: Next exits as soon as its requests are done, and would cut a running job.
   const worker = mode === "in-process";
   const children: Array<{ name: string; child: ChildProcess; exited?: number | string }> = [];
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
+  const web = webServerCommand(port, nextArgs);
   children.push({
-    name: "next start",
-    child: spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "--port", port, ...nextArgs], {
+    name: "web server",
+    child: spawn(web.command, web.args, {
       cwd: ROOT,
       stdio: "inherit",
       env: { ...env, ATLAS_WORKERS: worker ? "external" : mode },
@@ -143,7 +146,7 @@ function supervise(mode: "in-process" | "external" | "off", nextArgs: string[]):
       child: spawn(process.execPath, [...SERVER_CONDITIONS, "--import", "tsx", path.join(ROOT, "scripts", "worker.ts")], { cwd: ROOT, stdio: "inherit", env }),
     });
   }
-  say(`Atlas on port ${port}: next start${worker ? " and a worker process" : ` (ATLAS_WORKERS=${mode}: no worker started here)`}`);
+  say(`Atlas on port ${port}: the web server (scripts/server.ts)${worker ? " and a worker process" : ` (ATLAS_WORKERS=${mode}: no worker started here)`}`);
 
   return new Promise((resolve) => {
     let stopping: string | null = null;

@@ -1,12 +1,13 @@
 // `npm run bench -- --scale`: every dashboard page at a million sync jobs, measured against its SQL floor.
 // The dataset (scripts/bench/scale-data.ts) lives in a database of its own and is generated once (again with
-// --fresh). The app is built and served with `next start` exactly as in production; a preload
+// --fresh). The app is built and served by the production server (scripts/server.ts) exactly as deployed; a preload
 // (sql-trace.mjs) records the statements each request sends. For every page and viewer the bench prints:
 //   the full server response, median and p95 over 30 requests (after 3 warm-ups);
 //   the floor: the same request's statements replayed one after the other with `pg` in the same run;
 //   the number of statements, and the slowest one's plan (EXPLAIN ANALYZE) for Big's admin.
 // It also checks each statement's plan for sequential scans of the big tables (another tenant's rows read).
 import { spawn, type ChildProcess } from "node:child_process";
+import { webServerCommand } from "../lib/web-server";
 import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -32,15 +33,11 @@ const stats = (times: number[]) => {
 };
 const fmt = (n: number) => n.toFixed(1).padStart(7);
 
-function run(command: string, args: string[], env: Record<string, string | undefined>, quiet = true): ChildProcess {
-  return spawn(path.join(ROOT, "node_modules", ".bin", command), args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: quiet ? "ignore" : "inherit" });
-}
-
 const exited = (child: ChildProcess) => new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
 
 async function waitForServer(url: string, child: ChildProcess) {
   for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`the web server exited with ${child.exitCode}`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -164,10 +161,16 @@ async function main() {
     build.stderr.on("data", (d) => (output += d));
     if ((await exited(build)) !== 0) throw new Error(`next build failed:\n${output.slice(-3000)}`);
   }
-  const server = run("next", ["start", "--port", String(PORT)], {
-    ...env,
-    ATLAS_BENCH_SQL_TRACE: traceFile,
-    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${path.join(ROOT, "scripts/bench/sql-trace.mjs")}`.trim(),
+  const web = webServerCommand(PORT);
+  const server = spawn(web.command, web.args, {
+    cwd: ROOT,
+    stdio: "ignore",
+    env: {
+      ...process.env,
+      ...env,
+      ATLAS_BENCH_SQL_TRACE: traceFile,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${path.join(ROOT, "scripts/bench/sql-trace.mjs")}`.trim(),
+    },
   });
   const trace = new Trace(traceFile);
   try {

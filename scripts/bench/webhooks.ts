@@ -1,6 +1,6 @@
 // `npm run bench -- --webhooks`: Nango's webhooks at line speed. 2,000 distinct signed sync webhooks (100
-// connections) are posted at concurrency 20 to the app served by `next start` (the real HTTP path: route,
-// signature, one INSERT) and, in the same run, to a bare node:http + pg floor (scripts/bench/webhook-floor.mjs)
+// connections) are posted at concurrency 20 to the app as production serves it (scripts/server.ts: the
+// webhook path ahead of Next; signature, one INSERT) and, in the same run, to a bare node:http + pg floor (scripts/bench/webhook-floor.mjs)
 // that verifies the HMAC and inserts one row. Printed: throughput and p50/p99 of both; how fast the inbox
 // worker applied the deliveries; and the effects (SyncJobs) in the database, which must be exactly 2,000.
 // Targets: acceptance ≥ 40% of the floor's throughput with p99 ≤ 100 ms, application ≥ 300/s.
@@ -12,6 +12,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import path from "node:path";
 import pg from "pg";
 import { stableStringify } from "@/sandbox/nango";
+import { webServerCommand } from "../lib/web-server";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const KEY = "whsec-bench-webhooks";
@@ -128,7 +129,8 @@ async function main() {
     console.log("Building the app (next build) …");
     if ((await exited(spawn(bin("next"), ["build"], { cwd: ROOT, env, stdio: "ignore" }))) !== 0) throw new Error("next build failed; run it alone to see why");
   }
-  const app = spawn(bin("next"), ["start", "--port", String(APP_PORT)], { cwd: ROOT, env, stdio: "ignore" });
+  const web = webServerCommand(APP_PORT);
+  const app = spawn(web.command, web.args, { cwd: ROOT, env, stdio: "ignore" });
   const running: { worker?: ChildProcess } = {};
   const startWorker = () =>
     (running.worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/worker.ts"], { cwd: ROOT, env: { ...env, ATLAS_WORKER_QUEUES: "webhooks" }, stdio: "ignore" }));
@@ -181,7 +183,7 @@ async function main() {
     console.log(`\nWebhooks: ${DELIVERIES} distinct signed sync webhooks over ${CONNECTIONS} connections, concurrency ${CONCURRENCY} (after ${WARMUP} warm-ups)`);
     console.log(external ? "inbox worker: npm run worker, a process of its own\n" : "inbox worker: in the web process (ATLAS_WORKERS default)\n");
     console.log(`${"".padEnd(34)} ${"per s".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}  answers`);
-    console.log(`${"app (next start, route + INSERT)".padEnd(34)} ${fmt(appRun.perSecond)} ${fmt(appRun.p50)} ${fmt(appRun.p99)}  ${JSON.stringify(appRun.statuses)}`);
+    console.log(`${"app (production server, + INSERT)".padEnd(34)} ${fmt(appRun.perSecond)} ${fmt(appRun.p50)} ${fmt(appRun.p99)}  ${JSON.stringify(appRun.statuses)}`);
     console.log(`${"floor (node:http + pg INSERT)".padEnd(34)} ${fmt(floorRun.perSecond)} ${fmt(floorRun.p50)} ${fmt(floorRun.p99)}  ${JSON.stringify(floorRun.statuses)}`);
     console.log(`\nacceptance: ${(ratio * 100).toFixed(0)}% of the floor (target ≥ 40%), p99 ${appRun.p99.toFixed(1)} ms (target ≤ 100 ms)`);
     console.log(

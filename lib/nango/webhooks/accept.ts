@@ -6,11 +6,11 @@
 // (no/forged signature, over the size cap, not a JSON object).
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import { pgPool, prisma } from "@/lib/db/client";
+import { pgPool } from "@/lib/db/pool";
 import { errorFields, log } from "@/lib/log";
 import { MAX_WEBHOOK_BYTES, parseObject, readBodyWithin, safeString } from "./body";
 import { clientAddress, refuse } from "./forged";
-import { wakeInbox } from "./inbox";
+import { wakeInbox } from "./wake";
 import { signatureHeader, verifySignature } from "./signature";
 import { webhookSettings } from "./settings";
 
@@ -29,15 +29,23 @@ function connectionKey(value: unknown): string | null {
   return key.length > 0 && key.length <= 256 ? key : null;
 }
 
+/** The route's entry (app/api/webhooks/nango, under `next dev`, and tests). */
 export async function acceptNangoWebhook(req: Request): Promise<WebhookAnswer> {
+  return acceptDelivery(req.headers, await readBodyWithin(req));
+}
+
+/**
+ * A delivery's headers and body (null: over the size cap) checked, stored and answered: the one place for it,
+ * whether the request came through Next's route or straight off node:http (node.ts).
+ */
+export async function acceptDelivery(headers: Headers, raw: Buffer | null): Promise<WebhookAnswer> {
   const settings = webhookSettings();
-  const address = clientAddress(req.headers);
-  const raw = await readBodyWithin(req);
+  const address = clientAddress(headers);
   if (raw === null) {
     const r = await refuse("oversized", address, settings.forgedPerMinute);
     return r.retryAfter ? tooMany(r.retryAfter) : { status: 413, body: { error: `body larger than ${MAX_WEBHOOK_BYTES} bytes` } };
   }
-  const signature = signatureHeader(req.headers);
+  const signature = signatureHeader(headers);
   if (!verifySignature(raw, signature, settings.signingKeys)) {
     const r = await refuse(signature ? "bad_signature" : "unsigned", address, settings.forgedPerMinute);
     return r.retryAfter ? tooMany(r.retryAfter) : { status: 401, body: { error: "missing or invalid X-Nango-Hmac-Sha256 signature" } };
@@ -49,13 +57,16 @@ export async function acceptNangoWebhook(req: Request): Promise<WebhookAnswer> {
   try {
     if (!parsed.ok) {
       // Signed, yet not a JSON object: not something Nango sends. Logged (it is authentic) and refused.
-      await prisma.$executeRaw`
-        INSERT INTO "WebhookDelivery" (id, outcome, reason, "bodyHash", "rawBody", "appliedAt")
-        VALUES (${id}, 'REJECTED', ${parsed.reason}, ${bodyHash}, ${raw}, now())`;
+      await pgPool.query(`INSERT INTO "WebhookDelivery" (id, outcome, reason, "bodyHash", "rawBody", "appliedAt") VALUES ($1, 'REJECTED', $2, $3, $4, now())`, [
+        id,
+        parsed.reason,
+        bodyHash,
+        raw,
+      ]);
       return { status: 400, body: { error: parsed.reason } };
     }
     const type = typeof parsed.value.type === "string" ? safeString(parsed.value.type).slice(0, 100) : null;
-    // On pg directly: the one statement of the hot path (lib/db/client.ts, pgPool).
+    // On pg directly, as above: the one statement of the hot path (lib/db/pool.ts).
     await pgPool.query(`INSERT INTO "WebhookDelivery" (id, outcome, "bodyHash", "rawBody", type, "connectionId") VALUES ($1, 'RECEIVED', $2, $3, $4, $5)`, [
       id,
       bodyHash,

@@ -3,7 +3,7 @@
 // beyond it the answer is 429 instead of 401. The signature is always checked first (the body is capped and
 // an HMAC costs microseconds), so a genuine delivery is never refused because of its address: Nango never
 // retries a 4xx. The counts are per process and since its start; admins see them on the Webhooks page.
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterMemory, type RateLimiterRes } from "rate-limiter-flexible";
 
 export type RefusalKind = "unsigned" | "bad_signature" | "oversized" | "rate_limited";
 
@@ -50,9 +50,12 @@ export async function refuse(kind: Exclude<RefusalKind, "rate_limited">, address
     s.counts[kind]++;
     return { status: kind === "oversized" ? 413 : 401 };
   } catch (res) {
-    if (!(res instanceof RateLimiterRes)) throw res;
+    // By shape, not instanceof: the limiter may be another copy of the package's (Next's bundle and the
+    // production server's webhook path share this state, scripts/server.ts).
+    const wait = (res as Partial<RateLimiterRes> | null)?.msBeforeNext;
+    if (typeof wait !== "number") throw res;
     s.counts.rate_limited++;
-    return { status: 429, retryAfter: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+    return { status: 429, retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
   }
 }
 

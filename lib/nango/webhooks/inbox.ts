@@ -15,6 +15,7 @@ import { errorFields, log } from "@/lib/log";
 import { enqueueIngestion } from "../ingestion";
 import { applyDelivery, type StoredDelivery } from "./dispatch";
 import { webhookSettings } from "./settings";
+import { inboxHolder, type InboxWorker } from "./wake";
 
 const MAX_BACKOFF_MS = 60_000;
 
@@ -99,13 +100,8 @@ export async function applyPendingDeliveries(filter: Filter = {}): Promise<numbe
 
 // ---- the in-process worker ----------------------------------------------------------------------------
 
-type Worker = { stopping: boolean; wake: () => void; loops: Promise<void>[] };
-const holder = globalThis as unknown as { atlasWebhookInbox?: Worker };
-
-/** Called by the route after storing a delivery: an idle worker of this process starts at once. */
-export function wakeInbox(): void {
-  holder.atlasWebhookInbox?.wake();
-}
+type Worker = InboxWorker & { stopping: boolean; loops: Promise<void>[] };
+const holder = inboxHolder as { atlasWebhookInbox?: Worker };
 
 /** Starts `concurrency` loops applying deliveries (one process; several processes may run them too). */
 export function startInboxWorker(opts: { concurrency?: number; pollMs?: number } = {}): { stop(): Promise<void> } {

@@ -8,6 +8,7 @@
 // Unsigned and forged requests are never stored: they are counted in memory (forged.ts).
 import "server-only";
 export { acceptNangoWebhook, type WebhookAnswer } from "./accept";
+export { answerNangoWebhook, isNangoWebhook } from "./node";
 export { MAX_WEBHOOK_BYTES } from "./body";
 export { forgedStats, type ForgedStats } from "./forged";
 export { applyPendingDeliveries, startInboxWorker } from "./inbox";

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { prisma } from "@/lib/db/client";
 import { webhookDeliveriesOf, type Scope } from "@/lib/data/scope";
 import { InvalidError, NotFoundError } from "@/lib/errors";
-import { wakeInbox } from "./inbox";
+import { wakeInbox } from "./wake";
 
 export async function replayDelivery(scope: Pick<Scope, "organizationId">, deliveryId: string): Promise<{ id: string }> {
   const original = await prisma.webhookDelivery.findFirst({

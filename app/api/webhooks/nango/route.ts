@@ -8,10 +8,6 @@ export const runtime = "nodejs";
 
 export async function POST(req: Request): Promise<Response> {
   const { status, body, headers } = await acceptNangoWebhook(req);
-  const json = JSON.stringify(body);
-  // With its length, an answer this small stays below Next's compression threshold: gzip took 7% of the route's CPU.
-  return new Response(json, {
-    status,
-    headers: { ...API_HEADERS, ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(json)) },
-  });
+  // no-transform: Next would gzip even a 40-byte answer (7% of the route's CPU under load, profiled).
+  return Response.json(body, { status, headers: { ...API_HEADERS, ...headers, "Cache-Control": "no-store, no-transform" } });
 }
