@@ -1,5 +1,6 @@
 // The filters admins asked for, totals and page numbers, on the real database.
 import { describe, expect, it } from "vitest";
+import { prisma } from "@/lib/db/client";
 import type { Scope } from "@/lib/data/scope";
 import { createConnection, createOrg, createSyncJob, createUser } from "@/lib/test/factory";
 import { listConnections, PAGE_SIZE, parseConnectionFilters } from "./connections";
@@ -63,5 +64,35 @@ describe("sync history filters", () => {
     expect((await syncFilterOptions(s.admin)).codes).toEqual(["ACCESS_DENIED", "RATE_LIMIT"]);
     expect((await syncFilterOptions(s.member)).connections.map((c) => c.id)).toEqual([s.never.id]);
     expect(SYNC_PAGE_SIZE).toBeGreaterThan(0);
+  });
+});
+
+describe("error codes offered (SyncErrorCode, kept by a trigger)", () => {
+  it("lists the codes of jobs that failed in the last 30 days, however they became FAILED, and only those", async () => {
+    const org = await createOrg();
+    const adminUser = await createUser(org.id, { role: "ADMIN" });
+    const admin = scopeOf(adminUser);
+    const connection = await createConnection(adminUser);
+    const day = 86_400_000;
+    const codes = async () => (await syncFilterOptions(admin)).codes;
+    // Retries a completed job survived, and a failure older than 30 days: not offered.
+    await createSyncJob(connection.id, { status: "COMPLETED", errors: [{ message: "slow", code: "RATE_LIMIT" }] });
+    await createSyncJob(connection.id, { status: "FAILED", startedAt: new Date(Date.now() - 40 * day), errors: [{ message: "old", code: "ANCIENT" }] });
+    expect(await codes()).toEqual([]);
+    // Created FAILED (a failure webhook), with a code twice and a malformed entry.
+    await createSyncJob(connection.id, { status: "FAILED", errors: [{ message: "a", code: "TOKEN_EXPIRED" }, { message: "b", code: "TOKEN_EXPIRED" }, { message: "c", code: 7 }, "x"] });
+    expect(await codes()).toEqual(["TOKEN_EXPIRED"]);
+    // A running job that fails later (ingestion), its errors written with the status.
+    const running = await createSyncJob(connection.id, { status: "IN_PROGRESS" });
+    await prisma.syncJob.update({ where: { id: running.id }, data: { status: "FAILED", errors: [{ message: "down", code: "ZEP_UNAVAILABLE" }] } });
+    // The old failure seen again recently (a retry of it that failed anew) comes back.
+    const old = await prisma.syncJob.findFirstOrThrow({ where: { connectionId: connection.id, status: "FAILED", startedAt: { lt: new Date(Date.now() - 30 * day) } } });
+    await prisma.syncJob.update({ where: { id: old.id }, data: { startedAt: new Date() } });
+    expect(await codes()).toEqual(["ANCIENT", "TOKEN_EXPIRED", "ZEP_UNAVAILABLE"]);
+    // Another organization's failures stay its own.
+    const other = await createOrg();
+    const stranger = await createUser(other.id);
+    await createSyncJob((await createConnection(stranger)).id, { status: "FAILED", errors: [{ message: "x", code: "NOT_OURS" }] });
+    expect(await codes()).toEqual(["ANCIENT", "TOKEN_EXPIRED", "ZEP_UNAVAILABLE"]);
   });
 });

@@ -160,10 +160,21 @@ export async function loadSyncHistory(scope: Scope, filters: SyncFilters, now = 
 
 /**
  * What the Sync history filters offer: the viewer's connections and, for admins, the owners; the error codes of
- * jobs that failed in 30 days (read through the organization's status index: a tenth of the jobs, not all).
+ * jobs that failed in 30 days: the organization's from SyncErrorCode (kept by a trigger), a member's from their
+ * own connections' failed jobs (a few connections' index ranges).
  */
 export async function syncFilterOptions(scope: Scope, now = new Date()) {
   const since = new Date(now.getTime() - 30 * 86_400_000);
+  const codesOf =
+    scope.role === "ADMIN"
+      ? prisma.$queryRaw<{ code: string }[]>`
+      SELECT code FROM "SyncErrorCode" WHERE "organizationId" = ${scope.organizationId} AND "lastSeenAt" >= ${since} ORDER BY 1 LIMIT 100`
+      : prisma.$queryRaw<{ code: string }[]>`
+      SELECT DISTINCT e->>'code' AS code
+      FROM "SyncJob" j JOIN "Connection" c ON c.id = j."connectionId", jsonb_array_elements(CASE WHEN jsonb_typeof(j.errors) = 'array' THEN j.errors ELSE '[]'::jsonb END) e
+      WHERE j."organizationId" = ${scope.organizationId} AND j.status = 'FAILED' AND ${connectionsVisibleToSql(scope)}
+        AND j."startedAt" >= ${since} AND jsonb_typeof(e->'code') = 'string'
+      ORDER BY 1 LIMIT 100`;
   const [connections, codes] = await Promise.all([
     prisma.connection.findMany({
       where: connectionsVisibleTo(scope),
@@ -171,12 +182,7 @@ export async function syncFilterOptions(scope: Scope, now = new Date()) {
       take: 500,
       select: { id: true, provider: true, metadata: true, user: { select: { name: true, email: true } } },
     }),
-    prisma.$queryRaw<{ code: string }[]>`
-      SELECT DISTINCT e->>'code' AS code
-      FROM "SyncJob" j JOIN "Connection" c ON c.id = j."connectionId", jsonb_array_elements(CASE WHEN jsonb_typeof(j.errors) = 'array' THEN j.errors ELSE '[]'::jsonb END) e
-      WHERE j."organizationId" = ${scope.organizationId} AND j.status = 'FAILED' AND ${connectionsVisibleToSql(scope)}
-        AND j."startedAt" >= ${since} AND jsonb_typeof(e->'code') = 'string'
-      ORDER BY 1 LIMIT 100`,
+    codesOf,
   ]);
   return {
     connections: connections.map((c) => ({ id: c.id, provider: c.provider, accountName: accountNameOf(c), owner: c.user.name ?? c.user.email })),

@@ -65,7 +65,7 @@ export async function generateScaleData(db: pg.Client, log: (line: string) => vo
   );
   // Job j of a connection started j × 21.6 h ago (100 jobs over 90 days), offset per connection. The newest
   // job of one connection in 50 is still running; one job in 10 failed.
-  // A bulk load: the per-row triggers (organization copy, daily rollup, progress time) are switched off for
+  // A bulk load: the per-row triggers (organization copy, daily rollup, error codes, progress time) are switched off for
   // this session and their results written set-based instead, as the migrations' backfills do.
   await db.query(`SET session_replication_role = replica`);
   await step(
@@ -89,6 +89,13 @@ export async function generateScaleData(db: pg.Client, log: (line: string) => vo
     `INSERT INTO "SyncActivityDay" ("organizationId", day, "userId", provider, status, jobs, records)
      SELECT c."organizationId", (j."startedAt" AT TIME ZONE 'UTC')::date, c."userId", c.provider, j.status, count(*)::int, sum(j."recordsProcessed")::int
      FROM "SyncJob" j JOIN "Connection" c ON c.id = j."connectionId" GROUP BY 1, 2, 3, 4, 5`,
+  );
+  await step(
+    "error codes seen",
+    `INSERT INTO "SyncErrorCode" ("organizationId", code, "lastSeenAt")
+     SELECT j."organizationId", e->>'code', max(j."startedAt")
+     FROM "SyncJob" j, jsonb_array_elements(CASE WHEN jsonb_typeof(j.errors) = 'array' THEN j.errors ELSE '[]'::jsonb END) e
+     WHERE j.status = 'FAILED' AND jsonb_typeof(e->'code') = 'string' GROUP BY 1, 2`,
   );
   await step(
     "connections' last sync",
