@@ -62,6 +62,8 @@ describe("sync history filters", () => {
     expect(await jobs(s.member, { owner: s.adminId })).toHaveLength(1);
     expect(await jobs(s.member, { connection: s.paused.id })).toHaveLength(0);
     expect((await syncFilterOptions(s.admin)).codes).toEqual(["ACCESS_DENIED", "RATE_LIMIT"]);
+    // A member's codes are their own connections' only.
+    expect((await syncFilterOptions(s.member)).codes).toEqual(["RATE_LIMIT"]);
     expect((await syncFilterOptions(s.member)).connections.map((c) => c.id)).toEqual([s.never.id]);
     expect(SYNC_PAGE_SIZE).toBeGreaterThan(0);
   });

@@ -169,11 +169,17 @@ export async function syncFilterOptions(scope: Scope, now = new Date()) {
     scope.role === "ADMIN"
       ? prisma.$queryRaw<{ code: string }[]>`
       SELECT code FROM "SyncErrorCode" WHERE "organizationId" = ${scope.organizationId} AND "lastSeenAt" >= ${since} ORDER BY 1 LIMIT 100`
-      : prisma.$queryRaw<{ code: string }[]>`
+      : // Connection by connection. OFFSET 0 keeps the subquery per connection (flattened, PostgreSQL walked the
+        // whole organization's jobs by start time: 85 ms for a member of Big, against 2 ms), and the materialized
+        // list of the member's connections keeps the plan off a parallel scan of every organization's connections.
+        prisma.$queryRaw<{ code: string }[]>`
+      WITH mine AS MATERIALIZED (SELECT c.id FROM "Connection" c WHERE ${connectionsVisibleToSql(scope)})
       SELECT DISTINCT e->>'code' AS code
-      FROM "SyncJob" j JOIN "Connection" c ON c.id = j."connectionId", jsonb_array_elements(CASE WHEN jsonb_typeof(j.errors) = 'array' THEN j.errors ELSE '[]'::jsonb END) e
-      WHERE j."organizationId" = ${scope.organizationId} AND j.status = 'FAILED' AND ${connectionsVisibleToSql(scope)}
-        AND j."startedAt" >= ${since} AND jsonb_typeof(e->'code') = 'string'
+      FROM mine
+        CROSS JOIN LATERAL (
+          SELECT j.errors FROM "SyncJob" j WHERE j."connectionId" = mine.id AND j.status = 'FAILED' AND j."startedAt" >= ${since} OFFSET 0) j,
+        jsonb_array_elements(CASE WHEN jsonb_typeof(j.errors) = 'array' THEN j.errors ELSE '[]'::jsonb END) e
+      WHERE jsonb_typeof(e->'code') = 'string'
       ORDER BY 1 LIMIT 100`;
   const [connections, codes] = await Promise.all([
     prisma.connection.findMany({
