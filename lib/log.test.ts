@@ -48,6 +48,14 @@ describe("loggedJob", () => {
     expect(typeof lines[2]!.ms).toBe("number");
   });
 
+  it("a routine job (the minute's activity fold) starts and ends below info, and still logs its failure", async () => {
+    const { logger, lines } = capture();
+    await loggedJob(async () => ({ deltas: 0 }), logger, { routine: true })([job]);
+    expect(lines).toEqual([]);
+    await expect(loggedJob(async () => Promise.reject(new Error("fold failed")), logger, { routine: true })([job])).rejects.toThrow("fold failed");
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([[50, "job failed"]]);
+  });
+
   it("logs a failure with the error and rethrows it", async () => {
     const { logger, lines } = capture();
     await expect(loggedJob(async () => Promise.reject(new Error("zep is down")), logger)([job])).rejects.toThrow("zep is down");

@@ -31,17 +31,19 @@ type QueueJob = { id: string; name: string; data: unknown; retryCount?: number }
 /**
  * A queue handler (one job per call) whose job logs a line when it starts, when it ends (with what it
  * returned: outcome and counts) and when it fails, each with the job's id, queue, payload and duration.
+ * `routine`: start and end at debug level (a job every minute would fill the log); failures stay errors.
  */
-export function loggedJob<J extends QueueJob, R>(handler: (jobs: J[]) => Promise<R>, logger: Logger = log): (jobs: J[]) => Promise<R> {
+export function loggedJob<J extends QueueJob, R>(handler: (jobs: J[]) => Promise<R>, logger: Logger = log, opts: { routine?: boolean } = {}): (jobs: J[]) => Promise<R> {
   return async (jobs) => {
     const job = jobs[0];
     if (!job) return handler(jobs);
     const jl = logger.child({ jobId: job.id, queue: job.name, data: job.data, attempt: (job.retryCount ?? 0) + 1 });
     const started = performance.now();
-    jl.info("job started");
+    const level = opts.routine ? "debug" : "info";
+    jl[level]("job started");
     try {
       const result = await withLogContext({ jobId: job.id }, () => handler(jobs));
-      jl.info({ result, ms: Math.round(performance.now() - started) }, "job finished");
+      jl[level]({ result, ms: Math.round(performance.now() - started) }, "job finished");
       return result;
     } catch (err) {
       jl.error({ ...errorFields(err), ms: Math.round(performance.now() - started) }, "job failed");

@@ -2,7 +2,7 @@
 import "server-only";
 import { leavePending, setIngestionQueue } from "@/lib/nango/ingestion";
 import { runSyncJob, SyncJobAttemptError } from "@/lib/ingest/sync-job";
-import { loggedJob } from "@/lib/log";
+import { log, loggedJob } from "@/lib/log";
 import { MAINTENANCE_TASKS } from "@/lib/maintenance/retention";
 import { foldSyncActivity } from "@/lib/dashboard/activity";
 import { attemptOptions, createQueue, holder, state, type State, type WorkersHandle } from "./lifecycle";
@@ -85,7 +85,7 @@ async function registerWorkers(s: State, which: { ingestion: boolean; maintenanc
     // folding them every minute keeps the dashboards' share of them small. Missed or failed runs cost nothing
     // but a larger next fold, so no retry.
     await createQueue(boss, { name: ACTIVITY_FOLD_QUEUE, retryLimit: 0, expireInSeconds: 900 });
-    await boss.work(ACTIVITY_FOLD_QUEUE, { batchSize: 1, pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1) }, loggedJob(async () => foldSyncActivity()));
+    await boss.work(ACTIVITY_FOLD_QUEUE, { batchSize: 1, pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1) }, loggedJob(async () => foldSyncActivity(), log, { routine: true }));
     await boss.schedule(ACTIVITY_FOLD_QUEUE, settings.maintenance.activityFoldCron, {});
     await registerAlertWorkers(boss, { pollingIntervalSeconds: Math.max(i.pollingIntervalSeconds, 1), schedule: true });
   }
