@@ -21,7 +21,7 @@ type Key = { day: string; userId: string; provider: string; status: string; jobs
 async function rollupOf(organizationId: string): Promise<Key[]> {
   return prisma.$queryRaw<Key[]>`
     SELECT x.day::text AS day, x."userId", x.provider::text AS provider, x.status::text AS status,
-           sum(x.jobs)::int AS jobs, sum(x.records)::int AS records
+           sum(x.jobs)::int AS jobs, sum(x.records)::float8 AS records
     FROM (
       SELECT "organizationId", day, "userId", provider, status, jobs, records FROM "SyncActivityDay"
       UNION ALL
@@ -34,7 +34,7 @@ async function rollupOf(organizationId: string): Promise<Key[]> {
 /** The day rows alone (after a fold: every one, zero rows included). */
 async function dayRowsOf(organizationId: string): Promise<Key[]> {
   return prisma.$queryRaw<Key[]>`
-    SELECT day::text AS day, "userId", provider::text AS provider, status::text AS status, jobs, records
+    SELECT day::text AS day, "userId", provider::text AS provider, status::text AS status, jobs, records::float8 AS records
     FROM "SyncActivityDay" WHERE "organizationId" = ${organizationId} ORDER BY 1, 2, 3, 4`;
 }
 
@@ -42,7 +42,7 @@ async function dayRowsOf(organizationId: string): Promise<Key[]> {
 async function jobsOf(organizationId: string): Promise<Key[]> {
   return prisma.$queryRaw<Key[]>`
     SELECT (j."startedAt" AT TIME ZONE 'UTC')::date::text AS day, c."userId", c.provider::text AS provider, j.status::text AS status,
-           count(*)::int AS jobs, coalesce(sum(j."recordsProcessed"), 0)::int AS records
+           count(*)::int AS jobs, coalesce(sum(j."recordsProcessed"), 0)::float8 AS records
     FROM "SyncJob" j JOIN "Connection" c ON c.id = j."connectionId"
     WHERE c."organizationId" = ${organizationId}
     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`;
@@ -138,6 +138,20 @@ describe("daily sync activity rollup", () => {
       }),
       { numRuns: 25 },
     );
+  });
+
+  it("records of a day past 2^31 (each job's count an int) fold and read exactly: the fold once failed on them every minute", async () => {
+    const org = await createOrg();
+    const admin = await createUser(org.id, { role: "ADMIN" });
+    const c = await createConnection(admin);
+    const at = new Date();
+    for (let i = 0; i < 3; i++) await createSyncJob(c.id, { status: "COMPLETED", recordsProcessed: 2_000_000_000, startedAt: at });
+    const scope = { userId: admin.id, organizationId: org.id, role: "ADMIN" as const };
+    const total = async () => (await dailyActivity(scope, 30)).reduce((n, d) => n + d.records, 0);
+    expect(await total()).toBe(6_000_000_000);
+    await foldSyncActivity();
+    expect(await total()).toBe(6_000_000_000);
+    expect(await dayRowsOf(org.id)).toEqual([expect.objectContaining({ jobs: 3, records: 6_000_000_000 })]);
   });
 
   it("a fold that waits behind another moves only what the first did not: nothing lost, nothing counted twice", async () => {

@@ -22,7 +22,7 @@ export async function foldSyncActivity(): Promise<{ deltas: number; days: number
         DELETE FROM "SyncActivityDelta"
         RETURNING "organizationId", day, "userId", provider, status, jobs, records
       ), summed AS (
-        SELECT "organizationId", day, "userId", provider, status, sum(jobs)::int AS jobs, sum(records)::int AS records, count(*)::int AS n
+        SELECT "organizationId", day, "userId", provider, status, sum(jobs)::int AS jobs, sum(records)::bigint AS records, count(*)::int AS n
         FROM moved GROUP BY 1, 2, 3, 4, 5
       ), upserted AS (
         INSERT INTO "SyncActivityDay" AS a ("organizationId", day, "userId", provider, status, jobs, records)

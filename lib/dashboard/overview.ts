@@ -43,7 +43,7 @@ export async function dailyActivity(scope: Scope, days: number, now = new Date()
       ${filters.status ? Prisma.sql`AND ${t}.status = ${filters.status}::"SyncStatus"` : Prisma.empty}`;
   // Deltas are negative for what a write took away: rows are filtered only once summed.
   const rows = await prisma.$queryRaw<ActivityRow[]>`
-    SELECT x.day, x.status::text AS status, sum(x.jobs)::int AS jobs, sum(x.records)::int AS records
+    SELECT x.day, x.status::text AS status, sum(x.jobs)::int AS jobs, sum(x.records)::float8 AS records
     FROM (
       SELECT a.day, a.status, a.jobs, a.records FROM "SyncActivityDay" a WHERE ${where(Prisma.raw("a"))}
       UNION ALL
@@ -59,7 +59,7 @@ export async function dailyActivityOfJobs(scope: Scope, days: number, now: Date,
   const since = startOfPeriod(days, now);
   const rows = await prisma.$queryRaw<ActivityRow[]>`
     SELECT date_trunc('day', j."startedAt" AT TIME ZONE 'UTC') AS day, j.status::text AS status,
-           count(*)::int AS jobs, coalesce(sum(j."recordsProcessed"), 0)::int AS records
+           count(*)::int AS jobs, coalesce(sum(j."recordsProcessed"), 0)::float8 AS records
     FROM "SyncJob" j JOIN "Connection" c ON c.id = j."connectionId"
     WHERE j."organizationId" = ${scope.organizationId} AND ${connectionsVisibleToSql(scope)} AND j."startedAt" >= ${since} ${extra}
     GROUP BY 1, 2`;

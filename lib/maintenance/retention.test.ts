@@ -152,6 +152,6 @@ describe("scheduling and the admin view", () => {
     // What the cron would send.
     await (await getBoss()).send(ACTIVITY_FOLD_QUEUE, {});
     await waitFor(async () => ((await prisma.syncActivityDelta.count({ where: { organizationId: org.id } })) === 0 ? true : undefined), "the fold to run");
-    expect(await prisma.syncActivityDay.findMany({ where: { organizationId: org.id }, select: { jobs: true, records: true } })).toEqual([{ jobs: 1, records: 4 }]);
+    expect(await prisma.syncActivityDay.findMany({ where: { organizationId: org.id }, select: { jobs: true, records: true } })).toEqual([{ jobs: 1, records: 4n }]);
   });
 });
