@@ -58,6 +58,17 @@ describe("Nango's webhooks off node:http", () => {
     expect((await post(chunks)).status).toBe(413);
   });
 
+  it("limits refusals by the socket's address when no proxy names one, as Next's server does", async () => {
+    const forged = (headers: Record<string, string> = {}) => post("{}", { "x-nango-hmac-sha256": "00".repeat(32), ...headers }).then((r) => r.status);
+    const statuses: number[] = [];
+    // The allowance of 127.0.0.1 spent, named by a header ...
+    for (let i = 0; i < 40; i++) statuses.push(await forged({ "x-forwarded-for": "127.0.0.1" }));
+    expect(statuses.at(-1)).toBe(429);
+    // ... then the same client without one: still 127.0.0.1 (not one "unknown" address shared by everybody).
+    expect(await forged()).toBe(429);
+    expect(await forged({ "x-forwarded-for": "198.51.100.4" })).toBe(401);
+  });
+
   it("leaves every other request to Next", async () => {
     expect((await fetch(`${base}/api/webhooks/nango`)).status).toBe(404);
     expect((await post("{}", {}, "/api/webhooks/nangoX")).status).toBe(404);

@@ -19,6 +19,8 @@ export async function answerNangoWebhook(req: IncomingMessage, res: ServerRespon
     if (typeof value === "string") headers.set(name, value);
     else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
   }
+  // As Next's server does when no proxy said: the socket's address (forged.ts limits refusals per address).
+  if (!headers.has("x-forwarded-for") && req.socket.remoteAddress) headers.set("x-forwarded-for", req.socket.remoteAddress);
   let answer;
   try {
     answer = await acceptDelivery(headers, await bodyWithin(req, MAX_WEBHOOK_BYTES));
