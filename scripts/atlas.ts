@@ -119,7 +119,7 @@ async function main() {
         await rm(path.join(ROOT, ".next", "dev", "types"), { recursive: true, force: true });
         await run("tsc", ["--noEmit"]);
         await run("eslint", ["."]);
-        await run("vitest", ["run", ...rest], { DATABASE_URL: url });
+        await run("vitest", ["run", ...rest], { DATABASE_URL: url, ATLAS_TEST_SCALE: undefined });
         if (rest.length === 0 || process.env.ATLAS_E2E === "1") await endToEnd(db);
         // Last and alone, so nothing else competes for the cores: the round trips of the scale dataset.
         if (rest.length === 0) await run("vitest", ["run"], { DATABASE_URL: url, ATLAS_TEST_SCALE: "1" });

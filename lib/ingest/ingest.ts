@@ -152,9 +152,10 @@ async function ingestExclusively(opts: IngestOptions): Promise<IngestResult> {
     for (const [i, p] of plans.entries()) {
       const o = outcomes[i]!;
       if (o.kind === "not-sent") {
-        // Marked PENDING above, never reached: say so, so the next run knows nothing of it was sent.
+        // Marked PENDING above, never reached: say so, so the next run knows nothing of it was sent. A row an
+        // interrupted version left goes back as it was: the next run still has to look for that version's chunks.
         if (p.kind !== "skip" && p.write.status !== "FAILED")
-          done.push({ ...p.write, status: "PENDING", errorCode: NOT_SENT, episodeUuids: p.row?.episodeUuids ?? [] });
+          done.push(p.row && isInterrupted(p.row) ? asLeft(p.row) : { ...p.write, status: "PENDING", errorCode: NOT_SENT, episodeUuids: p.row?.episodeUuids ?? [] });
         continue;
       }
       if (o.kind === "stopped") {
@@ -290,7 +291,10 @@ async function apply(p: Planned, graphId: string, source: RecordSource, zep: Zep
   if (p.write.status === "FAILED") return { write: p.write };
 
   const row = p.row;
-  const resumable = row?.status === "PENDING" && row.errorCode === INTERRUPTED && row.contentHash === p.write.contentHash;
+  // Resumed only with the same keys too: chunks kept under one version's keys and looked for under another's
+  // would miss the one in doubt.
+  const resumable =
+    row?.status === "PENDING" && row.errorCode === INTERRUPTED && row.contentHash === p.write.contentHash && row.version === p.write.version && row.action === p.write.action;
   // A PENDING row a crash left: some chunks may be in the graph without their uuids being known.
   const unknown = row?.status === "PENDING" && row.errorCode !== NOT_SENT && row.errorCode !== INTERRUPTED;
 
@@ -304,7 +308,9 @@ async function apply(p: Planned, graphId: string, source: RecordSource, zep: Zep
       result.episodesDeleted++;
     } catch (err) {
       if (isPoison(err)) return { write: { ...p.write, status: "FAILED", episodeUuids: old.slice(i), ...errorOf(err) } };
-      if (err instanceof ZepCallError) throw new RecordStop(err, { ...p.write, episodeUuids: old.slice(i), errorCode: NOT_SENT });
+      // Stopped before anything of this version was sent: an interrupted version's row stays as it was (its
+      // chunks still to look for; deleting what is gone already is a no-op), any other says NOT_SENT.
+      if (err instanceof ZepCallError) throw new RecordStop(err, row && isInterrupted(row) ? asLeft(row) : { ...p.write, episodeUuids: old.slice(i), errorCode: NOT_SENT });
       throw err;
     }
   }
@@ -338,6 +344,22 @@ async function apply(p: Planned, graphId: string, source: RecordSource, zep: Zep
   return { write: { ...p.write, episodeUuids: uuids, uncertain } };
 }
 
+/** A PENDING row whose version may have chunks in the graph that the row does not list (a crash, or a stop mid-chunk). */
+const isInterrupted = (row: LedgerRow) => row.status === "PENDING" && row.errorCode !== NOT_SENT && row.chunkCount > 0;
+
+/** The row as a run found it, to write back unchanged. */
+const asLeft = (row: LedgerRow): LedgerWrite => ({
+  recordId: row.recordId,
+  version: row.version,
+  action: row.action,
+  contentHash: row.contentHash,
+  chunkCount: row.chunkCount,
+  episodeUuids: row.episodeUuids,
+  status: "PENDING",
+  errorCode: row.errorCode,
+  title: row.title,
+});
+
 type Strays = { uuids: string[]; doubt: boolean };
 const NO_STRAYS: Strays = { uuids: [], doubt: false };
 
@@ -348,15 +370,17 @@ const NO_STRAYS: Strays = { uuids: [], doubt: false };
  * the row's keys, and returned for deletion. A failed look is doubt (`uncertain`), not a stop.
  */
 async function straysOf(row: LedgerRow, next: LedgerWrite, graphId: string, source: RecordSource, zep: ZepCallOptions): Promise<Strays> {
-  if (row.status !== "PENDING" || row.errorCode === NOT_SENT || row.chunkCount === 0) return NO_STRAYS;
-  if (row.version === next.version && row.action === next.action) return NO_STRAYS; // same keys: found chunk by chunk below
+  if (!isInterrupted(row)) return NO_STRAYS;
+  // Same keys and text: found chunk by chunk below (resumed, or looked up by key).
+  if (row.version === next.version && row.action === next.action && row.contentHash === next.contentHash) return NO_STRAYS;
   const keys = episodeKeysOf(source, row);
   const doubtful = row.errorCode === INTERRUPTED ? [row.episodeUuids.length].filter((i) => i < keys.length) : keys.map((_, i) => i);
   const found: Strays = { uuids: [], doubt: false };
   for (const i of doubtful) {
     const landed = await findEpisodeByKey(graphId, keys[i]!, chunkHeadline(row.title ?? "", i, keys.length), zep).catch(() => null);
-    if (landed === null) found.doubt = true;
-    else if (landed) found.uuids.push(landed.uuid);
+    if (landed) found.uuids.push(landed.uuid);
+    // A failed look is doubt; so is "not found" after a crash (not indexed yet is not never sent), as in apply.
+    else if (landed === null || row.errorCode !== INTERRUPTED) found.doubt = true;
   }
   return found;
 }

@@ -183,6 +183,30 @@ describe("ledger", () => {
     expect(new Set(rows.flatMap((r) => r.episodeUuids))).toEqual(new Set(stored.map((e) => e.uuid)));
   });
 
+  it("a run that stops before reaching such a record leaves its row as it found it: the next run still deletes the interrupted version's episodes", async () => {
+    const t = fresh();
+    const version = (at: string, word: string) => [0, 1, 2].map((i) => ({ ...issue(i, at), title: `Issue ${i} about ${word}`, body: `About ${word}.` }));
+    const run = (records: NangoRecord[], opts: { zep?: ZepCallOptions } = {}) =>
+      ingestRecords({ records, graphId: t.graphId, source: t.source, owner: t.owner, zep: opts.zep ?? zep(), writesPerGraph: 1 });
+    await run(version("2021-01-01T00:00:00.000Z", "apples"));
+    const v1 = await prisma.graphWrite.findMany({ where: { graphId: t.graphId }, orderBy: { recordId: "asc" } });
+    await run(version("2021-02-01T00:00:00.000Z", "pears"));
+    // Version 2 landed, its answers lost: every row as a killed worker leaves it.
+    for (const [i, r] of v1.entries()) await prisma.graphWrite.updateMany({ where: { graphId: t.graphId, recordId: String(i) }, data: { status: "PENDING", errorCode: null, episodeUuids: r.episodeUuids } });
+    // Version 3 arrives while Zep is down: the run stops at its first record, the others are never reached.
+    h.zep.setFault({ status: 503, times: 1_000 });
+    await expect(run(version("2021-03-01T00:00:00.000Z", "plums"), { zep: { client: h.zepClient, retry: { baseDelayMs: 1, maxAttempts: 2, sleep: async () => {} } } })).rejects.toThrow(/Ingest stopped/);
+    h.zep.setFault(null);
+    const waiting = await prisma.graphWrite.findMany({ where: { graphId: t.graphId, recordId: { in: ["1", "2"] } } });
+    expect(waiting.map((r) => [r.version, r.errorCode])).toEqual([
+      ["2021-02-01T00:00:00.000Z", null],
+      ["2021-02-01T00:00:00.000Z", null],
+    ]);
+    await run(version("2021-03-01T00:00:00.000Z", "plums"));
+    const stored = h.zep.episodes(t.graphId);
+    expect(stored.map((e) => e.metadata?.modifiedAt)).toEqual(Array(3).fill("2021-03-01T00:00:00.000Z"));
+  });
+
   it("a poison record does not stop the sync: FAILED in the ledger with its error, the job completes with 'N records failed'; admins see it and retry it", async () => {
     const a = await connectedUser(h, { role: "ADMIN" });
     const graphId = graphIdFor(a.org.id, "default");

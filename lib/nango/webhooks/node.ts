@@ -5,7 +5,8 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { API_HEADERS } from "@/lib/security-headers";
-import { acceptDelivery } from "./accept";
+import { errorFields, log } from "@/lib/log";
+import { acceptDelivery, type WebhookAnswer } from "./accept";
 import { MAX_WEBHOOK_BYTES } from "./body";
 
 export const NANGO_WEBHOOK_PATH = "/api/webhooks/nango";
@@ -21,13 +22,20 @@ export async function answerNangoWebhook(req: IncomingMessage, res: ServerRespon
   }
   // As Next's server does when no proxy said: the socket's address (forged.ts limits refusals per address).
   if (!headers.has("x-forwarded-for") && req.socket.remoteAddress) headers.set("x-forwarded-for", req.socket.remoteAddress);
-  let answer;
+  let raw: Buffer | null;
   try {
-    answer = await acceptDelivery(headers, await bodyWithin(req, MAX_WEBHOOK_BYTES));
+    raw = await bodyWithin(req, MAX_WEBHOOK_BYTES);
   } catch {
     // The request broke off (the body never came whole): nobody is left to answer, and nothing was stored.
-    if (!res.headersSent) res.destroy();
+    res.destroy();
     return;
+  }
+  let answer: WebhookAnswer;
+  try {
+    answer = await acceptDelivery(headers, raw);
+  } catch (err) {
+    log.error({ ...errorFields(err), component: "webhooks" }, "a webhook could not be handled");
+    answer = { status: 500, body: { error: "internal error" } };
   }
   const json = JSON.stringify(answer.body);
   res.writeHead(answer.status, {
@@ -35,8 +43,8 @@ export async function answerNangoWebhook(req: IncomingMessage, res: ServerRespon
     ...answer.headers,
     "Content-Type": "application/json",
     "Content-Length": Buffer.byteLength(json),
-    // What was not read of an oversized body is not waited for.
-    ...(answer.status === 413 ? { Connection: "close" } : {}),
+    // What was not read of an oversized body (413, or 429 once the address is over its allowance) is not waited for.
+    ...(raw === null ? { Connection: "close" } : {}),
   });
   res.end(json);
 }
