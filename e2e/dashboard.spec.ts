@@ -74,9 +74,13 @@ test("sync history paginates and filters by status", async ({ page }) => {
   expect(firstPage).toHaveLength(20);
   await page.getByTestId("next-page").click();
   await expect(page).toHaveURL(/cursor=/);
-  const secondPage = await page.getByTestId("sync-row").allInnerTexts();
-  expect(secondPage.length).toBeGreaterThan(0);
-  expect(secondPage).not.toEqual(firstPage);
+  // The address changes before the next page's rows are rendered: wait for them (once, CI read none).
+  await expect
+    .poll(async () => {
+      const rows = await page.getByTestId("sync-row").allInnerTexts();
+      return rows.length > 0 && JSON.stringify(rows) !== JSON.stringify(firstPage);
+    })
+    .toBe(true);
 
   await page.goto("/syncs?status=FAILED");
   const failed = page.getByTestId("sync-row");
