@@ -1,8 +1,8 @@
 // Integration: ingestRecords against the Zep sandbox through the real SDK.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ZepClient } from "@getzep/zep-cloud";
+import type { ZepClient } from "@getzep/zep-cloud";
 import { startZepSandbox, type ZepSandbox } from "@/sandbox/zep";
-import { graphIdFor, searchGraph, type ZepCallOptions } from "@/lib/zep";
+import { graphIdFor, newZepClient, searchGraph, type ZepCallOptions } from "@/lib/zep";
 import { ingestRecords, IngestError } from "./ingest";
 import type { NangoRecord, RecordSource } from "./episodes";
 
@@ -12,7 +12,7 @@ let client: ZepClient;
 
 beforeAll(async () => {
   sandbox = await startZepSandbox({ apiKey: API_KEY, processingMs: 5 });
-  client = new ZepClient({ apiKey: API_KEY, baseUrl: sandbox.url });
+  client = newZepClient({ apiKey: API_KEY, baseUrl: sandbox.url });
 });
 afterAll(() => sandbox.stop());
 
@@ -98,7 +98,7 @@ describe("ingestRecords", () => {
     try {
       const graphId = graphIdFor(`org-lanes-${Date.now()}`, "default");
       const records = Array.from({ length: 40 }, (_, i) => issue(i));
-      const run = await ingestRecords({ records: stream(records), graphId, source: source(), owner, writesPerGraph: 4, zep: { client: new ZepClient({ apiKey: API_KEY, baseUrl: slow.url }) } });
+      const run = await ingestRecords({ records: stream(records), graphId, source: source(), owner, writesPerGraph: 4, zep: { client: newZepClient({ apiKey: API_KEY, baseUrl: slow.url }) } });
       expect(run).toMatchObject({ records: 40, recordsWritten: 40, episodesWritten: 40 });
       expect(slow.maxInFlight(graphId)).toBe(4);
       expect(new Set(slow.episodes(graphId).map((e) => e.metadata?.recordId)).size).toBe(40);

@@ -3,7 +3,8 @@
 // parallel on one database, and must not work on each other's jobs), and connections created the way
 // production creates them: Nango's signed auth webhook through the webhook route and inbox.
 import { randomUUID } from "node:crypto";
-import { ZepClient } from "@getzep/zep-cloud";
+import type { ZepClient } from "@getzep/zep-cloud";
+import { newZepClient } from "@/lib/zep";
 import { prisma } from "@/lib/db/client";
 import { createOrg, createUser } from "@/lib/test/factory";
 import { deliverWebhook } from "@/lib/test/webhooks";
@@ -42,7 +43,7 @@ export async function startHarness(): Promise<Harness> {
   return {
     nango,
     zep,
-    zepClient: new ZepClient({ apiKey: ZEP_KEY, baseUrl: zep.url }),
+    zepClient: newZepClient({ apiKey: ZEP_KEY, baseUrl: zep.url }),
     schema,
     env: { ...env, DATABASE_URL: process.env.DATABASE_URL! },
     async stop() {

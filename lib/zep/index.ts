@@ -5,6 +5,7 @@ export { KeyedSerializer } from "./serialize";
 export {
   zepClient,
   zepClientFromEnv,
+  newZepClient,
   ZepConfigError,
   ZepCallError,
   withRetry,

@@ -3,6 +3,7 @@ import { ZepClient } from "@getzep/zep-cloud";
 import { startZepSandbox, type ZepSandbox } from "@/sandbox/zep";
 import { testEnv } from "@/lib/test/env";
 import {
+  newZepClient,
   graphIdFor,
   KeyedSerializer,
   zepClientFromEnv,
@@ -20,7 +21,7 @@ let client: ZepClient;
 
 beforeAll(async () => {
   sandbox = await startZepSandbox({ apiKey: API_KEY, processingMs: 5 });
-  client = new ZepClient({ apiKey: API_KEY, baseUrl: sandbox.url });
+  client = newZepClient({ apiKey: API_KEY, baseUrl: sandbox.url });
 });
 afterAll(() => sandbox.stop());
 afterEach(() => sandbox.setFault(null));
@@ -107,7 +108,7 @@ describe("ensureGraph", () => {
     await Promise.all([ensureGraph(id, { client }), ensureGraph(id, { client })]);
     expect(sandbox.requests(id).filter((r) => r.path.endsWith("/graph/create"))).toHaveLength(1);
     // Another process (another client) finds it already there: still success.
-    const other = new ZepClient({ apiKey: API_KEY, baseUrl: sandbox.url });
+    const other = newZepClient({ apiKey: API_KEY, baseUrl: sandbox.url });
     await expect(ensureGraph(id, { client: other })).resolves.toBeUndefined();
     expect(sandbox.graphs().filter((g) => g.graph_id === id)).toHaveLength(1);
   });
@@ -212,7 +213,7 @@ describe("writeEpisode", () => {
   it("does not queue writes per graph: what must stay in order, the caller keeps in order (lib/ingest)", async () => {
     const slow = await startZepSandbox({ apiKey: API_KEY, latencyMs: 15 });
     try {
-      const c = new ZepClient({ apiKey: API_KEY, baseUrl: slow.url });
+      const c = newZepClient({ apiKey: API_KEY, baseUrl: slow.url });
       const a = graphIdFor("org-a", `p${Date.now()}`);
       await ensureGraph(a, { client: c });
       await Promise.all(Array.from({ length: 6 }, (_, i) => writeEpisode(a, { data: `a${i}` }, { client: c })));

@@ -13,6 +13,7 @@ import { getEnv, type Env } from "@/lib/env";
 import { UnavailableError } from "@/lib/errors";
 import { retry, RetryGaveUp, type RetryPolicy as BaseRetryPolicy } from "@/lib/retry";
 import { recordCall } from "@/lib/service-calls";
+import { zepFetcher } from "./transport";
 import type { TimedErrorEntry } from "@/lib/data/error-entry";
 
 // ---- client ---------------------------------------------------------------------------------------
@@ -25,7 +26,12 @@ export function zepClientFromEnv(env: Env = getEnv()): ZepClient {
   const apiKey = env.ZEP_API_KEY;
   // Without a key the SDK silently sends "Api-Key undefined"; fail here with a clear message instead.
   if (!apiKey) throw new ZepConfigError("ZEP_API_KEY is not set");
-  return new ZepClient({ apiKey, baseUrl: env.ZEP_BASE_URL });
+  return newZepClient({ apiKey, baseUrl: env.ZEP_BASE_URL });
+}
+
+/** Every client Atlas makes: the SDK over our transport (./transport.ts, undici instead of the global fetch). */
+export function newZepClient(opts: { apiKey: string; baseUrl?: string }): ZepClient {
+  return new ZepClient({ ...opts, fetcher: zepFetcher });
 }
 
 let defaultClient: ZepClient | undefined;

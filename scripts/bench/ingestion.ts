@@ -6,7 +6,7 @@
 //   - 4 graphs in parallel with 2 worker processes (2 jobs each), against one graph alone.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { ZepClient } from "@getzep/zep-cloud";
+import { newZepClient } from "@/lib/zep";
 import { runSyncJob } from "@/lib/ingest/sync-job";
 import { ledgerStatements } from "@/lib/ingest/ledger";
 import { leavePending, setIngestionQueue } from "@/lib/nango/ingestion";
@@ -14,7 +14,7 @@ import { connectedUser, NANGO_SECRET, NANGO_SIGNING, syncAndDeliver, type Harnes
 import { startNangoSandbox } from "@/sandbox/nango";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const NODE = ["--conditions=react-server", "--import", "tsx"];
+const NODE = [...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), "--conditions=react-server", "--import", "tsx"];
 const ZEP_KEY = "zep-bench";
 const PAGE = 500;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
@@ -51,7 +51,7 @@ export async function ingestionBench({ sizes = [10_000, 100_000], parallel = { g
   const env = { NANGO_HOST: nango.url, NANGO_SECRET_KEY: NANGO_SECRET, NANGO_WEBHOOK_SIGNING_KEY: NANGO_SIGNING, ZEP_API_KEY: ZEP_KEY, ZEP_BASE_URL: zep.url };
   Object.assign(process.env, env);
   const h = { nango } as unknown as Harness; // connectedUser/syncAndDeliver need only the Nango sandbox
-  const client = new ZepClient({ apiKey: ZEP_KEY, baseUrl: zep.url });
+  const client = newZepClient({ apiKey: ZEP_KEY, baseUrl: zep.url });
   setIngestionQueue(leavePending); // webhook-made jobs stay PENDING: they are run here, timed
   console.log(`\nIngestion into the Zep sandbox (its own process), runSyncJob, pages of ${PAGE} records`);
   try {

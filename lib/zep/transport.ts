@@ -1,0 +1,96 @@
+/**
+ * The HTTP transport under the Zep SDK: its documented `fetcher` option (ZepClient.Options), implemented with
+ * undici's `request` on one keep-alive connection pool per process. The SDK's default goes through the global
+ * `fetch`, whose web streams, abort signals and Response objects cost more CPU per request than the request
+ * itself: in the ingestion bench they were a quarter of the worker's CPU (scripts/bench/ingestion.ts).
+ *
+ * It answers what the SDK's own fetcher answers, so the SDK's errors stay the same: a status code with its
+ * parsed body ("status-code"), a timeout ("timeout"), anything else ("unknown", with the message).
+ */
+import "server-only";
+import { Agent, type Dispatcher } from "undici";
+import type { ZepClient } from "@getzep/zep-cloud";
+
+type FetchFunction = NonNullable<NonNullable<ConstructorParameters<typeof ZepClient>[0]>["fetcher"]>;
+type Args = Parameters<FetchFunction>[0];
+type Supplied = string | (() => string | undefined | Promise<string | undefined>) | undefined;
+
+let shared: Dispatcher | undefined;
+/** One pool of keep-alive connections per process, as the global fetch keeps. */
+const dispatcher = () => (shared ??= new Agent({ keepAliveTimeout: 10_000 }));
+
+function requestUrl(base: string, query: Args["queryParameters"]): string {
+  if (!query) return base;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === null || value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) {
+      // Atlas sends scalars only; a nested object would need Fern's bracket notation.
+      if (typeof v === "object") throw new TypeError(`query parameter ${key}: objects are not supported`);
+      params.append(key, String(v));
+    }
+  }
+  const qs = params.toString();
+  return qs ? `${base}${base.includes("?") ? "&" : "?"}${qs}` : base;
+}
+
+async function headersOf(args: Args): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  if (args.body !== undefined && args.contentType != null) out["content-type"] = args.contentType;
+  for (const [key, value] of Object.entries(args.headers ?? {})) {
+    const v = typeof value === "function" ? await (value as Exclude<Supplied, string | undefined>)() : (value as string | undefined);
+    if (v !== undefined && v !== null) out[key] = String(v);
+  }
+  return out;
+}
+
+/** What the SDK calls rawResponse: status and headers (Retry-After and X-RateLimit-Reset are read from it). */
+function rawResponse(url: string, statusCode: number, headers: Record<string, string | string[] | undefined>) {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
+  return { headers: h, redirected: false, status: statusCode, statusText: "", type: "basic" as ResponseType, url };
+}
+
+const unknownResponse = (url: string) => ({ headers: new Headers(), redirected: false, status: 0, statusText: "", type: "error" as ResponseType, url });
+
+export const zepFetcher: FetchFunction = async (args) => {
+  const url = requestUrl(args.url, args.queryParameters);
+  const body = args.body === undefined ? undefined : args.requestType === "json" || args.requestType === undefined ? JSON.stringify(args.body) : (args.body as string);
+  // The whole request's deadline, as the SDK's fetcher has it (undici's headersTimeout did not fire under a second).
+  const abort = new AbortController();
+  let timedOut = false;
+  const timer = args.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), abort.abort()), args.timeoutMs);
+  const onAbort = () => abort.abort();
+  args.abortSignal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const res = await dispatcher().request({
+      origin: new URL(url).origin,
+      path: url.slice(new URL(url).origin.length) || "/",
+      method: args.method as Dispatcher.HttpMethod,
+      headers: await headersOf(args),
+      body,
+      signal: abort.signal,
+    });
+    const text = await res.body.text();
+    const raw = rawResponse(url, res.statusCode, res.headers);
+    let parsed: unknown = undefined;
+    if (text.length > 0) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        if (res.statusCode < 400) return { ok: false, error: { reason: "non-json", statusCode: res.statusCode, rawBody: text }, rawResponse: raw };
+        parsed = text;
+      }
+    }
+    if (res.statusCode >= 200 && res.statusCode < 400) return { ok: true, body: parsed as never, headers: raw.headers, rawResponse: raw };
+    return { ok: false, error: { reason: "status-code", statusCode: res.statusCode, body: parsed }, rawResponse: raw };
+  } catch (err) {
+    if (args.abortSignal?.aborted) return { ok: false, error: { reason: "unknown", errorMessage: "The user aborted a request" }, rawResponse: unknownResponse(url) };
+    if (timedOut) return { ok: false, error: { reason: "timeout" }, rawResponse: unknownResponse(url) };
+    const message = err instanceof Error ? `${err.message}${(err as { code?: string }).code ? ` (${(err as { code?: string }).code})` : ""}` : String(err);
+    return { ok: false, error: { reason: "unknown", errorMessage: message }, rawResponse: unknownResponse(url) };
+  } finally {
+    clearTimeout(timer);
+    args.abortSignal?.removeEventListener("abort", onAbort);
+  }
+};
