@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ZepClient } from "@getzep/zep-cloud";
 import { startZepSandbox, type ZepSandbox } from "@/sandbox/zep";
 import { graphIdFor, newZepClient, searchGraph, type ZepCallOptions } from "@/lib/zep";
+import { prisma } from "@/lib/db/client";
 import { ingestRecords, IngestError } from "./ingest";
 import type { NangoRecord, RecordSource } from "./episodes";
 
@@ -62,7 +63,9 @@ describe("ingestRecords", () => {
 
     const cursors: string[] = [];
     const first = await ingestRecords({
-      records: stream(records, { 2000: () => sandbox.setFault({ status: 500, times: 1000 }) }),
+      // Records are read a page ahead of the writes: the stream reaching record 2,500 means the page from
+      // 2,000 is about to be sent.
+      records: stream(records, { 2500: () => sandbox.setFault({ status: 500, times: 1000 }) }),
       graphId,
       source: src, owner,
       zep: fastRetry(),
@@ -77,6 +80,9 @@ describe("ingestRecords", () => {
     expect(first.errors).toHaveLength(8 * 4);
     expect(first.errors.every((e: { code: string }) => e.code === "ZEP_UNAVAILABLE")).toBe(true);
     expect(cursors.at(-1)).toBe("cursor-1999");
+    // The page read ahead (2,500-2,999) was looked up but never marked: the ledger has nothing of it, so the
+    // next run has nothing to look for in the graph.
+    expect(await prisma.graphWrite.count({ where: { graphId, recordId: { in: ["2500", "2750", "2999"] } } })).toBe(0);
 
     const progress: number[] = [];
     const second = await ingestRecords({ records: stream(records), graphId, source: src, owner, zep: fastRetry(), onProgress: (c) => progress.push(c) });
@@ -92,6 +98,20 @@ describe("ingestRecords", () => {
     const third = await ingestRecords({ records: stream(records.slice(0, 100)), graphId, source: src, owner, zep: fastRetry() });
     expect(third).toMatchObject({ episodesWritten: 0, episodesSkipped: 100 });
   }, 120_000); // ~8,000 HTTP round trips through the SDK
+
+  it("a record listed again in the next page (changed while Nango was listed) is written once, at its latest version", async () => {
+    const graphId = graphIdFor(`org-${Date.now()}`, "relisted");
+    const src = source();
+    const changed = { ...issue(1, "acme/atlas", "gadget"), _nango_metadata: { ...issue(1)._nango_metadata, last_modified_at: "2025-09-01T00:00:00.000Z", cursor: "cursor-1b" } };
+    // Pages of two: [0, 1], [1 again (changed), 2], [3]. The second page waits for the first to be complete.
+    const run = await ingestRecords({ records: stream([issue(0), issue(1), changed, issue(2), issue(3)]), graphId, source: src, owner, pageSize: 2, zep: { client } });
+    expect(run).toMatchObject({ records: 5, recordsWritten: 5, episodesWritten: 5, episodesDeleted: 1 });
+    const stored = sandbox.episodes(graphId);
+    expect(stored.map((e) => e.metadata?.recordId).sort()).toEqual(["0", "1", "2", "3"]);
+    expect(stored.find((e) => e.metadata?.recordId === "1")?.content).toContain("gadget");
+    const row = await prisma.graphWrite.findFirstOrThrow({ where: { graphId, recordId: "1" } });
+    expect(row).toMatchObject({ status: "WRITTEN", uncertain: false, version: "2025-09-01T00:00:00.000Z", episodeUuids: [stored.find((e) => e.metadata?.recordId === "1")!.uuid] });
+  });
 
   it("writes up to writesPerGraph records of a page to one graph at once, never more", async () => {
     const slow = await startZepSandbox({ apiKey: API_KEY, latencyMs: 15 });

@@ -86,7 +86,8 @@ describe("ledger", () => {
     let i = 0;
     const stream = (async function* () {
       for (const r of records) {
-        if (i++ === 2) h.zep.setFault({ delayMs: 300, times: 1 });
+        // Read a page (here one record) ahead: handing out record 3 means record 2 is about to be sent.
+        if (i++ === 3) h.zep.setFault({ delayMs: 300, times: 1 });
         yield r;
       }
     })();
@@ -114,7 +115,8 @@ describe("ledger", () => {
     let i = 0;
     const stream = (async function* () {
       for (const r of records) {
-        if (i++ === 2) h.zep.setFault({ delayMs: 300, times: 1 });
+        // Read a page (here one record) ahead: handing out record 3 means record 2 is about to be sent.
+        if (i++ === 3) h.zep.setFault({ delayMs: 300, times: 1 });
         yield r;
       }
     })();

@@ -311,10 +311,8 @@ async function runLocked(rebuildId: string, opts: RunRebuildOptions): Promise<Ru
         { providerConfigKey: integrationOf(connection), connectionId: connection.connectionId, model, cursor, pageSize: opts.pageSize },
         { ...opts.nangoRetry, shouldStop },
       );
-      // Before each page, the row must still be RUNNING: a cancel stops the run at this boundary.
       const records = (async function* () {
         for await (const page of pages) {
-          if (!(await stillRunning())) return;
           for (const record of page) {
             if (shouldStop()) return;
             yield record as NangoRecord;
@@ -329,6 +327,8 @@ async function runLocked(rebuildId: string, opts: RunRebuildOptions): Promise<Ru
         owner: { organizationId: connection.organizationId, projectKey: row.projectKey },
         pageSize: opts.pageSize,
         zep: opts.zep,
+        // Before each page is sent, the row must still be RUNNING: a cancel stops the run at this boundary.
+        shouldStop: async () => shouldStop() || !(await stillRunning()),
         onCheckpoint: async (recordCursor, c) => {
           cursor = recordCursor;
           Object.assign(totals, {

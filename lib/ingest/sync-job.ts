@@ -193,6 +193,7 @@ async function runLocked(syncJobId: string, graphId: string, opts: RunSyncJobOpt
       syncJobId,
       pageSize: opts.pageSize,
       zep: { ...opts.zep, onError: (e) => void pending.push(e) },
+      shouldStop,
       // Called once a page's ledger rows are complete: records refused by Zep are not "processed".
       onCheckpoint: async (recordCursor, counts) => {
         cursor = recordCursor;
