@@ -8,6 +8,7 @@
  * parsed body ("status-code"), a timeout ("timeout"), anything else ("unknown", with the message).
  */
 import "server-only";
+import { EventEmitter } from "node:events";
 import { Agent, type Dispatcher } from "undici";
 import type { ZepClient } from "@getzep/zep-cloud";
 
@@ -37,18 +38,41 @@ function requestUrl(base: string, query: Args["queryParameters"]): string {
 async function headersOf(args: Args): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   if (args.body !== undefined && args.contentType != null) out["content-type"] = args.contentType;
-  for (const [key, value] of Object.entries(args.headers ?? {})) {
-    const v = typeof value === "function" ? await (value as Exclude<Supplied, string | undefined>)() : (value as string | undefined);
+  const given = args.headers ?? {};
+  for (const key in given) {
+    const value = given[key] as Supplied;
+    const v = typeof value === "function" ? await value() : value;
     if (v !== undefined && v !== null) out[key] = String(v);
   }
   return out;
 }
 
-/** What the SDK calls rawResponse: status and headers (Retry-After and X-RateLimit-Reset are read from it). */
-function rawResponse(url: string, statusCode: number, headers: Record<string, string | string[] | undefined>) {
-  const h = new Headers();
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
-  return { headers: h, redirected: false, status: statusCode, statusText: "", type: "basic" as ResponseType, url };
+/** "http://host:port/path?q" → origin and path, without a URL object per request (the SDK sends absolute URLs). */
+function splitUrl(url: string): { origin: string; path: string } {
+  const slash = url.indexOf("/", url.indexOf("//") + 2);
+  return slash < 0 ? { origin: url, path: "/" } : { origin: url.slice(0, slash), path: url.slice(slash) };
+}
+
+/**
+ * What the SDK calls rawResponse: status and headers (Retry-After and X-RateLimit-Reset are read from it).
+ * The Headers object is built when first read: most answers' headers never are.
+ */
+function rawResponse(url: string, statusCode: number, raw: Record<string, string | string[] | undefined>) {
+  let headers: Headers | undefined;
+  return {
+    get headers() {
+      if (!headers) {
+        headers = new Headers();
+        for (const [k, v] of Object.entries(raw)) if (v !== undefined) for (const one of Array.isArray(v) ? v : [v]) headers.append(k, one);
+      }
+      return headers;
+    },
+    redirected: false,
+    status: statusCode,
+    statusText: "",
+    type: "basic" as ResponseType,
+    url,
+  };
 }
 
 const unknownResponse = (url: string) => ({ headers: new Headers(), redirected: false, status: 0, statusText: "", type: "error" as ResponseType, url });
@@ -56,20 +80,22 @@ const unknownResponse = (url: string) => ({ headers: new Headers(), redirected: 
 export const zepFetcher: FetchFunction = async (args) => {
   const url = requestUrl(args.url, args.queryParameters);
   const body = args.body === undefined ? undefined : args.requestType === "json" || args.requestType === undefined ? JSON.stringify(args.body) : (args.body as string);
-  // The whole request's deadline, as the SDK's fetcher has it (undici's headersTimeout did not fire under a second).
-  const abort = new AbortController();
+  // The whole request's deadline, as the SDK's fetcher has it (undici's headersTimeout did not fire under a
+  // second). undici takes an EventEmitter as the signal: lighter than an AbortController per request.
+  const abort = new EventEmitter();
   let timedOut = false;
-  const timer = args.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), abort.abort()), args.timeoutMs);
-  const onAbort = () => abort.abort();
+  const timer = args.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), abort.emit("abort")), args.timeoutMs);
+  const onAbort = () => abort.emit("abort");
   args.abortSignal?.addEventListener("abort", onAbort, { once: true });
   try {
+    const { origin, path } = splitUrl(url);
     const res = await dispatcher().request({
-      origin: new URL(url).origin,
-      path: url.slice(new URL(url).origin.length) || "/",
+      origin,
+      path,
       method: args.method as Dispatcher.HttpMethod,
       headers: await headersOf(args),
       body,
-      signal: abort.signal,
+      signal: abort,
     });
     const text = await res.body.text();
     const raw = rawResponse(url, res.statusCode, res.headers);
@@ -82,7 +108,7 @@ export const zepFetcher: FetchFunction = async (args) => {
         parsed = text;
       }
     }
-    if (res.statusCode >= 200 && res.statusCode < 400) return { ok: true, body: parsed as never, headers: raw.headers, rawResponse: raw };
+    if (res.statusCode >= 200 && res.statusCode < 400) return { ok: true, body: parsed as never, rawResponse: raw };
     return { ok: false, error: { reason: "status-code", statusCode: res.statusCode, body: parsed }, rawResponse: raw };
   } catch (err) {
     if (args.abortSignal?.aborted) return { ok: false, error: { reason: "unknown", errorMessage: "The user aborted a request" }, rawResponse: unknownResponse(url) };
