@@ -119,6 +119,8 @@ const GRAPH_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const DATA_TYPES = new Set(["text", "json", "message", "fact_triple"]);
 const SCOPES = new Set(["edges", "nodes", "episodes"]);
 
+const NOT_JSON = Symbol("not JSON");
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -495,7 +497,7 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
     return f;
   }
 
-  async function handleApi(req: http.IncomingMessage, rawBody: string, url: URL): Promise<Reply> {
+  async function handleApi(req: http.IncomingMessage, rawBody: string, parsed: unknown, url: URL): Promise<Reply> {
     if (req.headers.authorization !== `Api-Key ${opts.apiKey}`) return { status: 401, body: { message: "unauthorized" } };
     const f = consumeFault();
     if (f && "delayMs" in f) await sleep(f.delayMs);
@@ -517,12 +519,8 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
 
     let body: Json = {};
     if (rawBody) {
-      try {
-        const parsed = JSON.parse(rawBody);
-        body = typeof parsed === "object" && parsed !== null ? parsed : {};
-      } catch {
-        return { status: 400, body: { message: "request body is not valid JSON" } };
-      }
+      if (parsed === NOT_JSON) return { status: 400, body: { message: "request body is not valid JSON" } };
+      body = typeof parsed === "object" && parsed !== null ? (parsed as Json) : {};
     }
     const path = url.pathname.slice("/api/v2".length) || "/";
     return route(req.method ?? "GET", path, url.searchParams, body);
@@ -558,12 +556,14 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
     const rawBody = Buffer.concat(chunks).toString("utf8");
     const url = new URL(req.url ?? "/", "http://sandbox");
 
-    let parsedForLog: Json = {};
+    // Parsed once, for the log and the API (an invalid body is reported by handleApi).
+    let parsed: unknown = NOT_JSON;
     try {
-      parsedForLog = rawBody ? JSON.parse(rawBody) : {};
+      parsed = rawBody ? JSON.parse(rawBody) : {};
     } catch {
-      /* reported by handleApi */
+      /* stays NOT_JSON */
     }
+    const parsedForLog: Json = typeof parsed === "object" && parsed !== null ? (parsed as Json) : {};
     const isApi = url.pathname.startsWith("/api/v2/");
     const graphId = isApi ? graphOf(url.pathname.slice("/api/v2".length), parsedForLog) : undefined;
     const entry: SandboxRequest = {
@@ -585,7 +585,7 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
     let reply: Reply;
     try {
       if (url.pathname === "/_sandbox/faults") reply = handleFaults(req, rawBody);
-      else if (isApi) reply = await handleApi(req, rawBody, url);
+      else if (isApi) reply = await handleApi(req, rawBody, parsed, url);
       else reply = { status: 404, body: { message: `no route for ${req.method} ${url.pathname}` } };
     } catch (err) {
       reply =
