@@ -551,9 +551,8 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
   }
 
   const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const rawBody = Buffer.concat(chunks).toString("utf8");
+    const rawBody = await readBody(req).catch(() => null);
+    if (rawBody === null) return void res.destroy(); // the client went away mid-body
     const url = new URL(req.url ?? "/", "http://sandbox");
 
     // Parsed once, for the log and the API (an invalid body is reported by handleApi).
@@ -665,6 +664,24 @@ function safeDecode(s: string) {
 
 /** A UUID-shaped id derived from a string, so the same episode always yields the same node/edge ids. */
 function stableUuid(seed: string) {
-  const h = createHash("sha256").update(seed).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  let uuid = stableUuids.get(seed);
+  if (uuid === undefined) {
+    const h = createHash("sha256").update(seed).digest("hex");
+    uuid = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+    stableUuids.set(seed, uuid);
+  }
+  return uuid;
+}
+// One entry per node name ever seen (a few per record): hashing each fact's two nodes again was most of the
+// sandbox's CPU per episode.
+const stableUuids = new Map<string, string>();
+
+/** The request's body (events, not an async iterator: cheaper per request). */
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
 }
