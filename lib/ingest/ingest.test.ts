@@ -113,6 +113,36 @@ describe("ingestRecords", () => {
     expect(row).toMatchObject({ status: "WRITTEN", uncertain: false, version: "2025-09-01T00:00:00.000Z", episodeUuids: [stored.find((e) => e.metadata?.recordId === "1")!.uuid] });
   });
 
+  it("a checkpoint that fails ends the run with its error: no later checkpoint, no further page marked, the page in flight completed", async () => {
+    const slow = await startZepSandbox({ apiKey: API_KEY, latencyMs: 60 }); // page 2's writes outlast page 1's failed checkpoint
+    try {
+      const graphId = graphIdFor(`org-${Date.now()}`, "checkpoint-fails");
+      const records = Array.from({ length: 6 }, (_, i) => issue(i));
+      const cursors: string[] = [];
+      const run = await ingestRecords({
+        records: stream(records),
+        graphId,
+        source: source(),
+        owner,
+        pageSize: 2,
+        zep: { client: newZepClient({ apiKey: API_KEY, baseUrl: slow.url }) },
+        onCheckpoint: async (cursor) => {
+          cursors.push(cursor);
+          if (cursor === "cursor-1") throw new Error("the job row could not be saved");
+        },
+      }).catch((e) => e);
+      expect(run).toBeInstanceOf(Error);
+      expect(run.message).toBe("the job row could not be saved");
+      expect(cursors).toEqual(["cursor-1"]);
+      const rows = await prisma.graphWrite.findMany({ where: { graphId }, orderBy: { recordId: "asc" } });
+      // Pages 1 and 2 complete (page 2 was in flight), page 3 never marked.
+      expect(rows.map((r) => [r.recordId, r.status])).toEqual([["0", "WRITTEN"], ["1", "WRITTEN"], ["2", "WRITTEN"], ["3", "WRITTEN"]]);
+      expect(slow.episodes(graphId)).toHaveLength(4);
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it("writes up to writesPerGraph records of a page to one graph at once, never more", async () => {
     const slow = await startZepSandbox({ apiKey: API_KEY, latencyMs: 15 });
     try {

@@ -184,17 +184,34 @@ async function ingestExclusively(opts: IngestOptions): Promise<IngestResult> {
   };
 
   // The completion of the pages written so far, one after another (a page's checkpoint follows the one before).
+  // Once one fails (its rows or its checkpoint), no later checkpoint is taken (the cursor would pass records
+  // whose rows may be incomplete) and no further page is marked; the page already being written still gets
+  // its rows completed when possible, so the next run finds them.
   let completing: Promise<void> = Promise.resolve();
-  const complete = (settled: SettledPage) =>
-    (completing = completing.then(async () => {
-      await upsertRecords(target, settled.done, { syncJobId: opts.syncJobId });
-      result.records = settled.counts.records;
-      if (settled.cursor) {
-        lastCursor = settled.cursor;
-        await opts.onCheckpoint?.(settled.cursor, settled.counts);
+  let completionFailed: { err: unknown } | undefined;
+  const complete = (settled: SettledPage) => {
+    const previous = completing;
+    completing = (async () => {
+      await previous.catch(() => {});
+      if (completionFailed) {
+        await upsertRecords(target, settled.done, { syncJobId: opts.syncJobId }).catch(() => {});
+        throw completionFailed.err;
       }
-      opts.onProgress?.(result.records);
-    }));
+      try {
+        await upsertRecords(target, settled.done, { syncJobId: opts.syncJobId });
+        result.records = settled.counts.records;
+        if (settled.cursor) {
+          lastCursor = settled.cursor;
+          await opts.onCheckpoint?.(settled.cursor, settled.counts);
+        }
+        opts.onProgress?.(result.records);
+      } catch (err) {
+        completionFailed ??= { err };
+        throw err;
+      }
+    })();
+    completing.catch(() => {}); // awaited later; a failure meanwhile must not count as unhandled
+  };
 
   let upcoming: Promise<PlannedPage | WaitingPage | null> = readNext(undefined);
   let handledSoFar = 0;
@@ -210,6 +227,7 @@ async function ingestExclusively(opts: IngestOptions): Promise<IngestResult> {
       if (await opts.shouldStop?.()) break;
       upcoming = readNext(page.ids);
       upcoming.catch(() => {}); // awaited later; an early failure must not count as unhandled meanwhile
+      if (completionFailed) throw completionFailed.err;
       await mark(page.plans);
       const outcomes = await applyConcurrently(page.plans, (p) => apply(p, opts.graphId, opts.source, zep, result), writesPerGraph);
       const settled = settle(page.plans, outcomes, result, handledSoFar);
