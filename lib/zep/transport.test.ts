@@ -2,6 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { zepFetcher } from "./transport";
+import { newZepClient, writeEpisode } from "./zep";
 
 // A server answering whatever each test asks for, recording what it received.
 type Seen = { method: string; url: string; headers: http.IncomingHttpHeaders; body: string };
@@ -61,16 +62,31 @@ describe("zepFetcher (the SDK's transport)", () => {
     expect(await zepFetcher({ url: `${base}/graph`, method: "GET" })).toMatchObject({ ok: false, error: { reason: "status-code", statusCode: 502, body: "<html>bad gateway</html>" } });
   });
 
-  it("a 2xx that is not JSON is the SDK's non-json error; an empty body is undefined", async () => {
-    answer = (_req, res) => res.writeHead(200).end("not json");
-    expect(await zepFetcher({ url: `${base}/x`, method: "GET" })).toMatchObject({ ok: false, error: { reason: "non-json", statusCode: 200, rawBody: "not json" } });
+  it("a 2xx that is not JSON, or a redirect, is not Zep's answer: an error without a status (Zep unavailable); an empty body is undefined", async () => {
+    answer = (_req, res) => res.writeHead(200).end("<html>proxy</html>");
+    expect(await zepFetcher({ url: `${base}/x`, method: "GET" })).toMatchObject({ ok: false, error: { reason: "unknown", errorMessage: expect.stringContaining("not JSON") } });
+    answer = (_req, res) => res.writeHead(301, { location: "https://zep.example/api/v2/x" }).end();
+    expect(await zepFetcher({ url: `${base}/x`, method: "POST", body: {}, requestType: "json" })).toMatchObject({
+      ok: false,
+      error: { reason: "unknown", errorMessage: expect.stringContaining("https://zep.example/api/v2/x") },
+    });
     answer = (_req, res) => res.writeHead(204).end();
     expect(await zepFetcher({ url: `${base}/x`, method: "DELETE" })).toMatchObject({ ok: true, body: undefined });
+    // Through the SDK and lib/zep: retried as Zep unavailable, never a record refused.
+    answer = (_req, res) => res.writeHead(200).end("<html>proxy</html>");
+    const err = await writeEpisode("g-1", { data: "x" }, { client: newZepClient({ apiKey: "k", baseUrl: base }), retry: { maxAttempts: 2, baseDelayMs: 1, sleep: async () => {} } }).catch((e) => e);
+    expect(err).toMatchObject({ code: "ZEP_UNAVAILABLE", errors: [{ code: "ZEP_UNAVAILABLE" }, { code: "ZEP_UNAVAILABLE" }] });
   });
 
   it("a deadline passed is a timeout; a caller's abort and a refused connection are unknown errors", async () => {
     answer = (_req, res) => setTimeout(() => res.end("{}"), 300);
     expect(await zepFetcher({ url: `${base}/slow`, method: "GET", timeoutMs: 50 })).toMatchObject({ ok: false, error: { reason: "timeout" } });
+
+    const early = new AbortController();
+    early.abort();
+    seen = [];
+    expect(await zepFetcher({ url: `${base}/x`, method: "GET", abortSignal: early.signal })).toMatchObject({ ok: false, error: { errorMessage: "The user aborted a request" } });
+    expect(seen).toEqual([]); // nothing sent
 
     const caller = new AbortController();
     setTimeout(() => caller.abort(), 20);

@@ -18,7 +18,7 @@ type Supplied = string | (() => string | undefined | Promise<string | undefined>
 
 let shared: Dispatcher | undefined;
 /** One pool of keep-alive connections per process, as the global fetch keeps. */
-const dispatcher = () => (shared ??= new Agent({ keepAliveTimeout: 10_000 }));
+const dispatcher = () => (shared ??= new Agent());
 
 function requestUrl(base: string, query: Args["queryParameters"]): string {
   if (!query) return base;
@@ -79,6 +79,7 @@ const unknownResponse = (url: string) => ({ headers: new Headers(), redirected: 
 
 export const zepFetcher: FetchFunction = async (args) => {
   const url = requestUrl(args.url, args.queryParameters);
+  if (args.abortSignal?.aborted) return { ok: false, error: { reason: "unknown", errorMessage: "The user aborted a request" }, rawResponse: unknownResponse(url) };
   const body = args.body === undefined ? undefined : args.requestType === "json" || args.requestType === undefined ? JSON.stringify(args.body) : (args.body as string);
   // The whole request's deadline, as the SDK's fetcher has it (undici's headersTimeout did not fire under a
   // second). undici takes an EventEmitter as the signal: lighter than an AbortController per request.
@@ -99,16 +100,22 @@ export const zepFetcher: FetchFunction = async (args) => {
     });
     const text = await res.body.text();
     const raw = rawResponse(url, res.statusCode, res.headers);
+    // Not Zep's answer (a redirect, or a proxy's page with 200): no status code, so lib/zep classifies it as
+    // Zep unavailable (retried, then the run stops), never as a record Zep refused. fetch would follow a
+    // redirect; a base URL that redirects is a configuration to fix, said in the message.
+    const notZep = (what: string) => ({ ok: false as const, error: { reason: "unknown" as const, errorMessage: what }, rawResponse: raw });
+    if (res.statusCode >= 300 && res.statusCode < 400)
+      return notZep(`Zep answered ${res.statusCode} (a redirect to ${String(res.headers.location ?? "?")}): set ZEP_BASE_URL to the final address`);
     let parsed: unknown = undefined;
     if (text.length > 0) {
       try {
         parsed = JSON.parse(text);
       } catch {
-        if (res.statusCode < 400) return { ok: false, error: { reason: "non-json", statusCode: res.statusCode, rawBody: text }, rawResponse: raw };
+        if (res.statusCode < 300) return notZep(`Zep answered ${res.statusCode} with a body that is not JSON: ${text.slice(0, 120)}`);
         parsed = text;
       }
     }
-    if (res.statusCode >= 200 && res.statusCode < 400) return { ok: true, body: parsed as never, rawResponse: raw };
+    if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true, body: parsed as never, rawResponse: raw };
     return { ok: false, error: { reason: "status-code", statusCode: res.statusCode, body: parsed }, rawResponse: raw };
   } catch (err) {
     if (args.abortSignal?.aborted) return { ok: false, error: { reason: "unknown", errorMessage: "The user aborted a request" }, rawResponse: unknownResponse(url) };
