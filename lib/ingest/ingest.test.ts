@@ -143,6 +143,26 @@ describe("ingestRecords", () => {
     }
   });
 
+  it("a run told to stop leaves the page it read ahead untouched, and closes the caller's record stream", async () => {
+    const graphId = graphIdFor(`org-${Date.now()}`, "stops");
+    let closed = false;
+    const records = (async function* () {
+      try {
+        yield* stream(Array.from({ length: 10 }, (_, i) => issue(i)));
+      } finally {
+        closed = true;
+      }
+    })();
+    let pagesDone = 0;
+    const run = await ingestRecords({ records, graphId, source: source(), owner, pageSize: 3, zep: { client }, onCheckpoint: () => void pagesDone++, shouldStop: () => pagesDone >= 1 });
+    expect(run.records).toBeGreaterThanOrEqual(3);
+    expect(run.records).toBeLessThan(10);
+    expect(closed).toBe(true);
+    const rows = await prisma.graphWrite.findMany({ where: { graphId } });
+    expect(rows).toHaveLength(run.records);
+    expect(rows.every((r) => r.status === "WRITTEN")).toBe(true);
+  });
+
   it("writes up to writesPerGraph records of a page to one graph at once, never more", async () => {
     const slow = await startZepSandbox({ apiKey: API_KEY, latencyMs: 15 });
     try {

@@ -244,6 +244,9 @@ async function ingestExclusively(opts: IngestOptions): Promise<IngestResult> {
     await completing.catch(() => {});
     await upcoming.catch(() => {});
     throw err;
+  } finally {
+    // The caller's record stream is closed (its own cleanup runs) when the run ends before the records do.
+    await source.return?.(undefined).catch(() => {});
   }
   return result;
 }
