@@ -252,9 +252,9 @@ async function ingestExclusively(opts: IngestOptions): Promise<IngestResult> {
 }
 
 /** A record not sent in a run that stopped: NOT_SENT, or an interrupted version's row as it was found. */
-function notSentRow(p: Planned): LedgerWrite[] {
-  if (p.kind === "skip" || p.write.status === "FAILED") return [];
-  return [p.row && isInterrupted(p.row) ? asLeft(p.row) : { ...p.write, status: "PENDING", errorCode: NOT_SENT, episodeUuids: p.row?.episodeUuids ?? [] }];
+function notSentRow(p: Planned): LedgerWrite | undefined {
+  if (p.kind === "skip" || p.write.status === "FAILED") return undefined;
+  return p.row && isInterrupted(p.row) ? asLeft(p.row) : { ...p.write, status: "PENDING", errorCode: NOT_SENT, episodeUuids: p.row?.episodeUuids ?? [] };
 }
 
 /** A written page's outcomes, as the rows that complete it and the counts so far (updated in `result`). */
@@ -267,7 +267,8 @@ function settle(plans: Planned[], outcomes: Outcome[], result: IngestResult, han
     const o = outcomes[i]!;
     if (o.kind === "not-sent") {
       // Marked PENDING, never reached: the next run knows nothing of it was sent.
-      done.push(...notSentRow(p));
+      const row = notSentRow(p);
+      if (row) done.push(row);
       continue;
     }
     if (o.kind === "stopped") {
