@@ -1,5 +1,6 @@
 // A bench worker process: runs the given sync jobs concurrently (one per graph), as an ingestion worker with
 // that concurrency would, and prints one JSON line with what each did. Started by scripts/bench/ingestion.ts.
+import readline from "node:readline";
 import { prisma } from "@/lib/db/client";
 import { runSyncJob } from "@/lib/ingest/sync-job";
 
@@ -8,10 +9,18 @@ import { runSyncJob } from "@/lib/ingest/sync-job";
 const warmups = process.argv.slice(2).filter((a) => a.startsWith("warmup:")).map((a) => a.slice(7));
 const ids = process.argv.slice(2).filter((a) => !a.startsWith("warmup:"));
 for (const id of warmups) await runSyncJob(id, { pageSize: 500 });
+// Warm: say so, and start the timed jobs when the bench says "go" (every worker at once, so the bench can
+// read the other processes' CPU time over the same window).
+console.log("warm");
+const lines = readline.createInterface({ input: process.stdin });
+for await (const line of lines) if (line.trim() === "go") break;
+lines.close();
 // Wall-clock times (not performance.now(), which is per process): the bench takes the window from the first
 // worker's start to the last one's end, without the processes' start-up (loading TypeScript).
+const cpu = process.cpuUsage();
 const startedAt = Date.now();
 const results = await Promise.all(ids.map((id) => runSyncJob(id, { pageSize: 500 })));
-console.log(JSON.stringify({ startedAt, endedAt: Date.now(), results }));
+const used = process.cpuUsage(cpu);
+console.log(JSON.stringify({ startedAt, endedAt: Date.now(), cpuSeconds: (used.user + used.system) / 1e6, results }));
 await prisma.$disconnect();
 process.exit(0);

@@ -6,6 +6,8 @@
 //     heap before it (a second run: the forced GCs would slow the timed one).
 //   - 4 graphs in parallel with 2 worker processes (2 jobs each), against one graph alone (timed inside the
 //     workers: from the first one's start to the last one's end).
+//   - For each timed run, CPU per record by process (ingestion, Zep sandbox, PostgreSQL, from /proc) and how
+//     busy that kept the cores; for the parallel run, the machine's bound: cores ÷ CPU per record.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { newZepClient } from "@/lib/zep";
@@ -14,6 +16,7 @@ import { ledgerStatements } from "@/lib/ingest/ledger";
 import { leavePending, setIngestionQueue } from "@/lib/nango/ingestion";
 import { connectedUser, NANGO_SECRET, NANGO_SIGNING, syncAndDeliver, type Harness } from "@/lib/test/ingest-harness";
 import { startNangoSandbox } from "@/sandbox/nango";
+import { cores, cpuSecondsOf, ownCpuSeconds, postgresCpuSeconds } from "./cpu";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const NODE = [...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), "--conditions=react-server", "--import", "tsx"];
@@ -21,6 +24,7 @@ const ZEP_KEY = "zep-bench";
 const PAGE = 500;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+const pct = (x: number) => `${Math.round(x * 100)}%`;
 const rate = (n: number, s: number) => Math.round(n / s).toLocaleString("en-US");
 
 function startZepProcess(port: number): Promise<{ child: ChildProcess; url: string }> {
@@ -38,17 +42,39 @@ function startZepProcess(port: number): Promise<{ child: ChildProcess; url: stri
   });
 }
 
-function runWorker(jobIds: string[], env: Record<string, string>): Promise<{ startedAt: number; endedAt: number; results: { outcome: string; recordsProcessed?: number }[] }> {
-  const child = spawn("node", [...NODE, "scripts/bench/ingest-worker.ts", ...jobIds], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+type WorkerResult = { startedAt: number; endedAt: number; cpuSeconds: number; results: { outcome: string; recordsProcessed?: number }[] };
+
+/** A worker process: `warm` settles once its warm-up job is done; `go()` starts its timed jobs; `done` has what they did. */
+function startWorker(jobIds: string[], env: Record<string, string>) {
+  const child = spawn("node", [...NODE, "scripts/bench/ingest-worker.ts", ...jobIds], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "inherit"] });
   let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) =>
+  let markWarm: () => void = () => {};
+  const warm = new Promise<void>((resolve) => (markWarm = resolve));
+  child.stdout!.on("data", (d: Buffer) => {
+    out += d.toString();
+    if (/^warm$/m.test(out)) markWarm();
+  });
+  const done = new Promise<WorkerResult>((resolve, reject) =>
     child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!)) : reject(new Error(`worker exited ${code}: ${out}`)))),
   );
+  return { warm: Promise.race([warm, done.then(() => {})]), go: () => child.stdin!.end("go\n"), done };
+}
+
+/** CPU seconds of the processes an ingestion run uses, read together (see cpuSplit). */
+function cpuNow(zepPid: number | undefined) {
+  return { own: ownCpuSeconds(), zep: cpuSecondsOf(zepPid), postgres: postgresCpuSeconds() };
+}
+
+/** CPU per record by process between two readings, and how busy that kept the machine's cores. */
+function cpuSplit(from: ReturnType<typeof cpuNow>, to: ReturnType<typeof cpuNow>, records: number, seconds: number, workerSeconds = 0) {
+  const parts = { ingestion: to.own - from.own + workerSeconds, zep: to.zep - from.zep, postgres: to.postgres - from.postgres };
+  const total = parts.ingestion + parts.zep + parts.postgres;
+  const us = (s: number) => Math.round((s / records) * 1e6);
+  return { perRecordUs: us(total), busy: total / seconds / cores(), text: `ingestion ${us(parts.ingestion)}, Zep sandbox ${us(parts.zep)}, PostgreSQL ${us(parts.postgres)}; total ${us(total)} µs` };
 }
 
 /** A sync of `n` new records into a graph of its own, run by runSyncJob: seconds, ledger statements, peak live heap. */
-async function ingestOnce(h: Harness, client: ReturnType<typeof newZepClient>, n: number, opts: { sampleHeap?: boolean } = {}) {
+async function ingestOnce(h: Harness, client: ReturnType<typeof newZepClient>, n: number, opts: { sampleHeap?: boolean; zepPid?: number } = {}) {
   const { nangoConnectionId } = await connectedUser(h);
   const { job } = await syncAndDeliver(h, nangoConnectionId, { added: n });
   gc();
@@ -62,16 +88,18 @@ async function ingestOnce(h: Harness, client: ReturnType<typeof newZepClient>, n
       }, 1_000)
     : undefined;
   const statements = ledgerStatements();
+  const cpuBefore = cpuNow(opts.zepPid);
   const start = performance.now();
   const result = await runSyncJob(job.id, { pageSize: PAGE, zep: { client } });
   const seconds = (performance.now() - start) / 1000;
+  const cpu = cpuSplit(cpuBefore, cpuNow(opts.zepPid), n, seconds);
   clearInterval(sampler);
   if (opts.sampleHeap) {
     gc();
     peak = Math.max(peak, process.memoryUsage().heapUsed);
   }
   if (result.outcome !== "COMPLETED" || result.recordsProcessed !== n) throw new Error(`unexpected result ${JSON.stringify(result)}`);
-  return { seconds, statements: ledgerStatements() - statements, peakHeap: peak - before };
+  return { seconds, statements: ledgerStatements() - statements, peakHeap: peak - before, cpu };
 }
 
 export async function ingestionBench({ sizes = [10_000, 100_000], parallel = { graphs: 4, records: 10_000 } } = {}) {
@@ -93,13 +121,14 @@ export async function ingestionBench({ sizes = [10_000, 100_000], parallel = { g
       // Twice with the same number of new records: once timed, once with the heap sampled. A full GC every
       // second (what makes a reading the live heap) costs the run up to a third of its CPU, so it is kept
       // out of the timed one.
-      const timed = await ingestOnce(h, client, n);
+      const timed = await ingestOnce(h, client, n, { zepPid: zep.child.pid });
       const sampled = await ingestOnce(h, client, n, { sampleHeap: true });
       alone.set(n, n / timed.seconds);
       console.log(
         `  one graph, ${n.toLocaleString("en-US").padStart(7)} records: ${timed.seconds.toFixed(1)} s, ${rate(n, timed.seconds)} records/s; ` +
           `${(timed.statements / Math.ceil(n / PAGE)).toFixed(2)} ledger SQL statements per page (+1 per run); ` +
-          `peak live heap above the start ${mb(sampled.peakHeap)} (second run, a full GC every second)`,
+          `peak live heap above the start ${mb(sampled.peakHeap)} (second run, a full GC every second)\n` +
+          `      CPU per record: ${timed.cpu.text} (this process, with the Nango sandbox); ${cores()} cores ${pct(timed.cpu.busy)} busy`,
       );
     }
 
@@ -115,15 +144,28 @@ export async function ingestionBench({ sizes = [10_000, 100_000], parallel = { g
       warmups.push(`warmup:${(await syncAndDeliver(h, nangoConnectionId, { added: 5_000 })).job.id}`);
     }
     const half = Math.ceil(jobs.length / 2);
-    const workers = await Promise.all([runWorker([warmups[0]!, ...jobs.slice(0, half)], env), runWorker([warmups[1]!, ...jobs.slice(half)], env)]);
+    const started = [startWorker([warmups[0]!, ...jobs.slice(0, half)], env), startWorker([warmups[1]!, ...jobs.slice(half)], env)];
+    await Promise.all(started.map((w) => w.warm));
+    const cpuBefore = cpuNow(zep.child.pid);
+    for (const w of started) w.go();
+    const workers = await Promise.all(started.map((w) => w.done));
+    const cpuAfter = cpuNow(zep.child.pid);
     // From the first worker's first job to the last worker's end (the processes' start-up is not ingestion).
     const seconds = (Math.max(...workers.map((w) => w.endedAt)) - Math.min(...workers.map((w) => w.startedAt))) / 1000;
     const done = workers.flatMap((w) => w.results).filter((r) => r.outcome === "COMPLETED").length;
     const total = parallel.graphs * parallel.records;
     const oneGraphRate = alone.get(parallel.records) ?? [...alone.values()].at(-1) ?? NaN;
+    const cpu = cpuSplit(cpuBefore, cpuAfter, total, seconds, workers.reduce((sum, w) => sum + w.cpuSeconds, 0));
     console.log(
       `  ${parallel.graphs} graphs in parallel, 2 workers, ${parallel.records.toLocaleString("en-US")} records each: ${seconds.toFixed(1)} s, ${rate(total, seconds)} records/s ` +
-        `(${(total / seconds / oneGraphRate).toFixed(2)}× one graph; ${done}/${jobs.length} jobs completed)`,
+        `(${(total / seconds / oneGraphRate).toFixed(2)}× one graph; ${done}/${jobs.length} jobs completed)\n` +
+        `      CPU per record: ${cpu.text} (ingestion: the workers, and this process with the Nango sandbox); ${cores()} cores ${pct(cpu.busy)} busy`,
+    );
+    // All processes share this machine's cores: however the graphs are spread, records/s cannot pass
+    // cores ÷ CPU per record, and one graph alone already keeps most of them busy.
+    const bound = (cores() * 1e6) / cpu.perRecordUs;
+    console.log(
+      `      bound: ${cores()} cores ÷ ${cpu.perRecordUs} µs per record = ${rate(bound, 1)} records/s at 100% busy, ${(bound / oneGraphRate).toFixed(2)}× one graph`,
     );
   } finally {
     setIngestionQueue(null);

@@ -1,0 +1,56 @@
+// CPU time by process during a bench phase, read from /proc (Linux): what each part of an ingestion run costs
+// the machine, so a throughput figure can be set beside the machine's bound (cores ÷ CPU per record).
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+
+// Clock ticks per second of /proc's CPU fields (USER_HZ), asked once.
+let ticksPerSecond: number | undefined;
+function hz() {
+  ticksPerSecond ??= Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
+  return ticksPerSecond;
+}
+
+/** Fields of /proc/<pid>/stat after the command name (which may contain spaces), or undefined when gone. */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/** User + system CPU seconds of one process (all its threads), or 0 when it is gone or this is not Linux. */
+export function cpuSecondsOf(pid: number | undefined): number {
+  const f = pid === undefined ? undefined : statFields(pid);
+  // After the name: state(0) … utime(11) stime(12) cutime(13) cstime(14).
+  return f ? (Number(f[11]) + Number(f[12])) / hz() : 0;
+}
+
+/** CPU seconds of every PostgreSQL process on the machine, with its ended children's (cutime, cstime). */
+export function postgresCpuSeconds(): number {
+  if (!fs.existsSync("/proc")) return 0;
+  let ticks = 0;
+  for (const pid of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    let comm: string;
+    try {
+      comm = fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    } catch {
+      continue;
+    }
+    if (comm !== "postgres") continue;
+    const f = statFields(pid);
+    if (f) ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  }
+  return ticks / hz();
+}
+
+/** This process's CPU seconds (all threads). */
+export const ownCpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+export const cores = () => os.availableParallelism();
