@@ -104,6 +104,26 @@ class Trace {
   }
 }
 
+/** RUNS timed GETs of a path (after WARMUP), each one's SQL statements traced: times, and the last one's statements. */
+async function measure(trace: Trace, pathname: string, who: string, cookie: string) {
+  const get = async () => {
+    const res = await fetch(`http://127.0.0.1:${PORT}${pathname}`, { headers: cookie ? { cookie } : {}, redirect: "manual" });
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`${pathname} as ${who} answered ${res.status}: ${body.slice(0, 200)}`);
+  };
+  for (let i = 0; i < WARMUP; i++) await get();
+  const times: number[] = [];
+  let statements: Statement[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    await trace.mark();
+    const start = performance.now();
+    await get();
+    times.push(performance.now() - start);
+    statements = await trace.since();
+  }
+  return { times, statements };
+}
+
 async function replay(db: pg.Client, statements: Statement[]): Promise<number[]> {
   const each: number[] = [];
   for (const s of statements) {
@@ -178,6 +198,17 @@ async function main() {
     console.log(`\nDashboard pages at 100 organizations, 10,000 connections, 1,000,000 sync jobs, 200,000 webhook deliveries`);
     console.log(`(${RUNS} requests each after ${WARMUP} warm-ups; floor = the same statements replayed with pg; times in ms)\n`);
     console.log(`${"page".padEnd(24)} ${"viewer".padEnd(17)} ${"median".padStart(7)} ${"p95".padStart(7)} ${"floor".padStart(7)} ${"fl.p95".padStart(7)}  ×floor  SQL  targets`);
+    // What the server costs with (almost) no SQL of its own, for scale: the least a page's median can be.
+    const reference = [
+      { name: "/api/health (a route handler, no SQL)", path: "/api/health" },
+      { name: "/signin (a page, signed out)", path: "/signin" },
+    ];
+    const referenceLines: string[] = [];
+    for (const r of reference) {
+      const { times, statements } = await measure(trace, r.path, "signed out", "");
+      const t = stats(times);
+      referenceLines.push(`  ${r.name.padEnd(40)} median ${t.median.toFixed(1)} ms, p95 ${t.p95.toFixed(1)} ms, ${statements.length} SQL statement(s)`);
+    }
     const slowPlans: string[] = [];
     const seqScanReport: string[] = [];
     const statementCounts = new Map<string, Set<number>>();
@@ -187,21 +218,7 @@ async function main() {
       const isAdmin = viewer !== VIEWERS.bigMember;
       for (const page of await pagesFor(db, viewer)) {
         if (page.adminOnly && !isAdmin) continue;
-        const get = async () => {
-          const res = await fetch(`http://127.0.0.1:${PORT}${page.path}`, { headers: { cookie }, redirect: "manual" });
-          const body = await res.text();
-          if (res.status !== 200) throw new Error(`${page.path} as ${viewer.label} answered ${res.status}: ${body.slice(0, 200)}`);
-        };
-        for (let i = 0; i < WARMUP; i++) await get();
-        const times: number[] = [];
-        let statements: Statement[] = [];
-        for (let i = 0; i < RUNS; i++) {
-          await trace.mark();
-          const start = performance.now();
-          await get();
-          times.push(performance.now() - start);
-          statements = await trace.since();
-        }
+        const { times, statements } = await measure(trace, page.path, viewer.label, cookie);
         const floorTimes: number[] = [];
         let perStatement: number[] = [];
         for (let i = 0; i < RUNS; i++) {
@@ -227,6 +244,7 @@ async function main() {
     console.log(`\nStatements per page, across viewers and depths: ${[...statementCounts].map(([p, c]) => `${p} ${[...c].join("/")}`).join("; ")}`);
     console.log(seqScanReport.length ? `Sequential scans of big tables:\n${seqScanReport.join("\n")}` : "No statement scans SyncJob, Connection or WebhookDelivery sequentially (each reads through an index scoped to the organization).");
     console.log(`${failures} page(s) missed a target.`);
+    console.log(`\nThe same server with no page SQL (a page's median cannot be below these):\n${referenceLines.join("\n")}`);
     if (process.argv.includes("--plans")) console.log(`\nPlans of each page's slowest statement (Big's admin):\n${slowPlans.join("\n\n")}`);
   } finally {
     server.kill("SIGTERM");
