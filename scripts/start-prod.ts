@@ -17,6 +17,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { waitForDatabase } from "@/lib/db/wait";
 import { ROOT, ensureDatabase } from "./lib/database";
 import { prisma, run } from "./lib/run";
 import { webServerCommand } from "./lib/web-server";
@@ -102,6 +103,10 @@ export async function startProd(args: string[]): Promise<number> {
       throw err;
     }
 
+    // The database may still be starting (a deployment's start order): wait for it, saying so.
+    await waitForDatabase(url, { serverOnly: true, onWaiting: (reason) => say(`waiting for the database: ${reason}`) }).catch((err: Error) => {
+      throw new Refused(`${err.message}. Nothing was started.`);
+    });
     await ensureDatabase(url);
     say("applying pending migrations (prisma migrate deploy)");
     await prisma(["migrate", "deploy"], url);

@@ -4,16 +4,26 @@
 // variables of docs/ingestion.md. ATLAS_WORKER_QUEUES=ingestion or =maintenance limits it to one kind.
 // SIGTERM/SIGINT: running ingestions stop at their next record, save their cursor and are continued by
 // another worker; the process exits when pg-boss has let go of its jobs.
+import { waitForDatabase } from "@/lib/db/wait";
 import { EnvError, getEnv } from "@/lib/env";
 import { errorFields, log } from "@/lib/log";
 
-let only: readonly string[] | undefined;
+let env: ReturnType<typeof getEnv>;
 try {
   // Every configuration problem at once, before anything connects.
-  only = getEnv().ATLAS_WORKER_QUEUES;
+  env = getEnv();
 } catch (err) {
   if (!(err instanceof EnvError)) throw err;
   log.fatal({ problems: err.problems }, err.message);
+  process.exit(1);
+}
+const only = env.ATLAS_WORKER_QUEUES;
+// The database may come up after this process (a deployment's start order): wait for it, saying so, instead
+// of dying on the first refused connection.
+try {
+  await waitForDatabase(env.DATABASE_URL, { onWaiting: (reason, attempt) => log.warn({ attempt }, `worker waiting for the database: ${reason}`) });
+} catch (err) {
+  log.fatal(`worker not started: ${(err as Error).message}`);
   process.exit(1);
 }
 // Imported after the check: the queue's modules connect to the database when they load.
