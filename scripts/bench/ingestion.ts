@@ -1,18 +1,18 @@
-// Ingestion throughput and memory (`npm run bench`, called from scripts/bench.ts). The Zep sandbox runs in a
-// process of its own (as Zep would), so the heap measured here is the ingestion's alone; the Nango sandbox
-// stays in this process (its records are created before each measurement and counted in the baseline).
-//   - 10,000 and 100,000 records of one sync into one graph: records/s and ledger SQL statements per page;
-//     then the same size again for the peak live heap during the run (GC before every reading) above the
-//     heap before it (a second run: the forced GCs would slow the timed one).
-//   - 4 graphs in parallel with 2 worker processes (2 jobs each), against one graph alone (timed inside the
-//     workers: from the first one's start to the last one's end).
-//   - For each timed run, CPU per record by process (ingestion, Zep sandbox, PostgreSQL, from /proc) and how
-//     busy that kept the cores; for the parallel run, the machine's bound: cores ÷ CPU per record.
+// Ingestion throughput and memory (`npm run bench`, called from scripts/bench.ts). Each part runs in a
+// process of its own, as in a deployment: the Zep sandbox, the Nango sandbox (this process) and the ingestion
+// (worker processes, warmed up with 5,000 records, then their timed jobs all started at once). Every
+// measurement starts fresh stand-ins, so none pays for the records an earlier one left in their memory.
+//   - 10,000 and 100,000 records of one sync into one graph, in one worker: records/s and ledger SQL
+//     statements per page; then the same size again in this process for the peak live heap during the run
+//     (GC before every reading) above the heap before it (the forced GCs would slow a timed run).
+//   - 4 graphs in parallel with 2 worker processes (2 jobs each), timed inside the workers (from the first
+//     one's start to the last one's end), against one graph alone just before and just after it.
+//   - For each timed run, CPU per record by process (from /proc) and how busy that kept the cores; for the
+//     parallel run, the machine's bound: cores ÷ CPU per record.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { newZepClient } from "@/lib/zep";
 import { runSyncJob } from "@/lib/ingest/sync-job";
-import { ledgerStatements } from "@/lib/ingest/ledger";
 import { leavePending, setIngestionQueue } from "@/lib/nango/ingestion";
 import { connectedUser, NANGO_SECRET, NANGO_SIGNING, syncAndDeliver, type Harness } from "@/lib/test/ingest-harness";
 import { startNangoSandbox } from "@/sandbox/nango";
@@ -42,7 +42,7 @@ function startZepProcess(port: number): Promise<{ child: ChildProcess; url: stri
   });
 }
 
-type WorkerResult = { startedAt: number; endedAt: number; cpuSeconds: number; results: { outcome: string; recordsProcessed?: number }[] };
+type WorkerResult = { startedAt: number; endedAt: number; cpuSeconds: number; ledgerStatements: number; results: { outcome: string; recordsProcessed?: number }[] };
 
 /** A worker process: `warm` settles once its warm-up job is done; `go()` starts its timed jobs; `done` has what they did. */
 function startWorker(jobIds: string[], env: Record<string, string>) {
@@ -60,117 +60,156 @@ function startWorker(jobIds: string[], env: Record<string, string>) {
   return { warm: Promise.race([warm, done.then(() => {})]), go: () => child.stdin!.end("go\n"), done };
 }
 
-/** CPU seconds of the processes an ingestion run uses, read together (see cpuSplit). */
+/** CPU seconds of this process (the Nango sandbox), the Zep sandbox and PostgreSQL, read together. */
 function cpuNow(zepPid: number | undefined) {
-  return { own: ownCpuSeconds(), zep: cpuSecondsOf(zepPid), postgres: postgresCpuSeconds() };
+  return { nango: ownCpuSeconds(), zep: cpuSecondsOf(zepPid), postgres: postgresCpuSeconds() };
 }
 
-/** CPU per record by process between two readings, and how busy that kept the machine's cores. */
-function cpuSplit(from: ReturnType<typeof cpuNow>, to: ReturnType<typeof cpuNow>, records: number, seconds: number, workerSeconds = 0) {
-  const parts = { ingestion: to.own - from.own + workerSeconds, zep: to.zep - from.zep, postgres: to.postgres - from.postgres };
-  const total = parts.ingestion + parts.zep + parts.postgres;
+/** CPU per record by process between two readings (the workers' own CPU added), and how busy the cores were. */
+function cpuSplit(from: ReturnType<typeof cpuNow>, to: ReturnType<typeof cpuNow>, workerSeconds: number, records: number, seconds: number) {
+  const parts = { ingestion: workerSeconds, nango: to.nango - from.nango, zep: to.zep - from.zep, postgres: to.postgres - from.postgres };
+  const total = parts.ingestion + parts.nango + parts.zep + parts.postgres;
   const us = (s: number) => Math.round((s / records) * 1e6);
-  return { perRecordUs: us(total), busy: total / seconds / cores(), text: `ingestion ${us(parts.ingestion)}, Zep sandbox ${us(parts.zep)}, PostgreSQL ${us(parts.postgres)}; total ${us(total)} µs` };
+  return {
+    perRecordUs: us(total),
+    busy: total / seconds / cores(),
+    text: `ingestion ${us(parts.ingestion)}, Nango sandbox ${us(parts.nango)}, Zep sandbox ${us(parts.zep)}, PostgreSQL ${us(parts.postgres)}; total ${us(total)} µs`,
+  };
 }
 
-/** A sync of `n` new records into a graph of its own, run by runSyncJob: seconds, ledger statements, peak live heap. */
-async function ingestOnce(h: Harness, client: ReturnType<typeof newZepClient>, n: number, opts: { sampleHeap?: boolean; zepPid?: number } = {}) {
-  const { nangoConnectionId } = await connectedUser(h);
-  const { job } = await syncAndDeliver(h, nangoConnectionId, { added: n });
+/** A sync job of `n` new records into a graph of its own, ready to run (its records in the Nango sandbox). */
+async function prepareSync(h: Harness, n: number, projectId?: string): Promise<string> {
+  const { nangoConnectionId } = await connectedUser(h, projectId ? { projectId } : {});
+  return (await syncAndDeliver(h, nangoConnectionId, { added: n })).job.id;
+}
+
+/** Stand-ins for one measurement, started fresh: both keep what they are sent in memory, and a heap that
+ *  grew over earlier measurements made their CPU per record grow with it (up to 2× by the end of the bench). */
+async function startStandIns() {
+  const zep = await startZepProcess(0); // any free port: it prints the one it got
+  const nango = await startNangoSandbox({ secretKey: NANGO_SECRET, webhookSigningKey: NANGO_SIGNING, rateLimitPerMinute: 100_000_000 });
+  const env = { NANGO_HOST: nango.url, NANGO_SECRET_KEY: NANGO_SECRET, NANGO_WEBHOOK_SIGNING_KEY: NANGO_SIGNING, ZEP_API_KEY: ZEP_KEY, ZEP_BASE_URL: zep.url };
+  Object.assign(process.env, env); // this process's own calls (webhooks delivered, the heap run) go to them too
+  return {
+    env,
+    zepPid: zep.child.pid,
+    h: { nango } as unknown as Harness, // connectedUser/syncAndDeliver need only the Nango sandbox
+    client: newZepClient({ apiKey: ZEP_KEY, baseUrl: zep.url }),
+    async stop() {
+      await nango.stop();
+      zep.child.kill("SIGTERM");
+    },
+  };
+}
+type StandIns = Awaited<ReturnType<typeof startStandIns>>;
+
+async function withStandIns<T>(fn: (s: StandIns) => Promise<T>): Promise<T> {
+  const s = await startStandIns();
+  try {
+    return await fn(s);
+  } finally {
+    await s.stop();
+  }
+}
+
+/**
+ * One timed run on fresh stand-ins: each group's syncs (their sizes) in a worker process of its own, run
+ * concurrently; every worker warmed up first, then all started at once. Seconds from the first start to the
+ * last end, records/s, ledger statements, CPU by process.
+ */
+async function timedRun(groups: number[][]) {
+  return withStandIns(async (s) => {
+    const jobs: string[][] = [];
+    for (const sizes of groups) {
+      const ids = [`warmup:${await prepareSync(s.h, 5_000)}`];
+      for (const n of sizes) ids.push(await prepareSync(s.h, n));
+      jobs.push(ids);
+    }
+    const workers = jobs.map((ids) => startWorker(ids, s.env));
+    await Promise.all(workers.map((w) => w.warm));
+    const before = cpuNow(s.zepPid);
+    for (const w of workers) w.go();
+    const done = await Promise.all(workers.map((w) => w.done));
+    const after = cpuNow(s.zepPid);
+    const seconds = (Math.max(...done.map((w) => w.endedAt)) - Math.min(...done.map((w) => w.startedAt))) / 1000;
+    const results = done.flatMap((w) => w.results);
+    const records = results.reduce((sum, r) => sum + (r.recordsProcessed ?? 0), 0);
+    const expected = groups.flat().reduce((sum, n) => sum + n, 0);
+    const completed = results.filter((r) => r.outcome === "COMPLETED").length;
+    if (completed !== results.length || records !== expected) throw new Error(`unexpected results: ${JSON.stringify(results)}`);
+    return {
+      seconds,
+      records,
+      rate: records / seconds,
+      jobs: results.length,
+      statements: done.reduce((sum, w) => sum + w.ledgerStatements, 0),
+      cpu: cpuSplit(before, after, done.reduce((sum, w) => sum + w.cpuSeconds, 0), records, seconds),
+    };
+  });
+}
+
+/** The peak live heap of a sync of `n` new records run in this process (a full GC before every reading). */
+async function peakHeapOf({ h, client }: StandIns, n: number) {
+  const jobId = await prepareSync(h, n);
   gc();
   const before = process.memoryUsage().heapUsed;
   let peak = before;
   // A GC before each reading: what is measured is what the run keeps alive, not garbage awaiting collection.
-  const sampler = opts.sampleHeap
-    ? setInterval(() => {
-        gc();
-        peak = Math.max(peak, process.memoryUsage().heapUsed);
-      }, 1_000)
-    : undefined;
-  const statements = ledgerStatements();
-  const cpuBefore = cpuNow(opts.zepPid);
-  const start = performance.now();
-  const result = await runSyncJob(job.id, { pageSize: PAGE, zep: { client } });
-  const seconds = (performance.now() - start) / 1000;
-  const cpu = cpuSplit(cpuBefore, cpuNow(opts.zepPid), n, seconds);
-  clearInterval(sampler);
-  if (opts.sampleHeap) {
+  const sampler = setInterval(() => {
     gc();
     peak = Math.max(peak, process.memoryUsage().heapUsed);
-  }
+  }, 1_000);
+  const result = await runSyncJob(jobId, { pageSize: PAGE, zep: { client } }).finally(() => clearInterval(sampler));
+  gc();
+  peak = Math.max(peak, process.memoryUsage().heapUsed);
   if (result.outcome !== "COMPLETED" || result.recordsProcessed !== n) throw new Error(`unexpected result ${JSON.stringify(result)}`);
-  return { seconds, statements: ledgerStatements() - statements, peakHeap: peak - before, cpu };
+  return peak - before;
 }
 
 export async function ingestionBench({ sizes = [10_000, 100_000], parallel = { graphs: 4, records: 10_000 } } = {}) {
-  const zep = await startZepProcess(0); // any free port: it prints the one it got
-  const nango = await startNangoSandbox({ secretKey: NANGO_SECRET, webhookSigningKey: NANGO_SIGNING, rateLimitPerMinute: 100_000_000 });
-  const env = { NANGO_HOST: nango.url, NANGO_SECRET_KEY: NANGO_SECRET, NANGO_WEBHOOK_SIGNING_KEY: NANGO_SIGNING, ZEP_API_KEY: ZEP_KEY, ZEP_BASE_URL: zep.url };
-  Object.assign(process.env, env);
-  const h = { nango } as unknown as Harness; // connectedUser/syncAndDeliver need only the Nango sandbox
-  const client = newZepClient({ apiKey: ZEP_KEY, baseUrl: zep.url });
-  setIngestionQueue(leavePending); // webhook-made jobs stay PENDING: they are run here, timed
-  console.log(`\nIngestion into the Zep sandbox (its own process), runSyncJob, pages of ${PAGE} records`);
+  setIngestionQueue(leavePending); // webhook-made jobs stay PENDING: they are run by the bench, timed
+  const busy = (run: { cpu: { busy: number } }) => `${cores()} cores ${pct(run.cpu.busy)} busy`;
+  console.log(`\nIngestion into the Zep sandbox, runSyncJob in worker processes, pages of ${PAGE} records (CPU per record from /proc)`);
   try {
-    // records/s of one graph alone, by size: the parallel run is compared with the same size alone.
-    const alone = new Map<number, number>();
-    // A warm-up, not reported: the first thousands of records of a fresh process run before the JIT has
-    // compiled the hot paths (of this process and of the Zep sandbox).
-    await ingestOnce(h, client, 5_000);
     for (const n of sizes) {
-      // Twice with the same number of new records: once timed, once with the heap sampled. A full GC every
-      // second (what makes a reading the live heap) costs the run up to a third of its CPU, so it is kept
-      // out of the timed one.
-      const timed = await ingestOnce(h, client, n, { zepPid: zep.child.pid });
-      const sampled = await ingestOnce(h, client, n, { sampleHeap: true });
-      alone.set(n, n / timed.seconds);
+      const timed = await timedRun([[n]]);
+      // After a 5,000-record warm-up of this process, not reported.
+      const peakHeap = await withStandIns(async (s) => (await peakHeapOf(s, 5_000), await peakHeapOf(s, n)));
       console.log(
         `  one graph, ${n.toLocaleString("en-US").padStart(7)} records: ${timed.seconds.toFixed(1)} s, ${rate(n, timed.seconds)} records/s; ` +
           `${(timed.statements / Math.ceil(n / PAGE)).toFixed(2)} ledger SQL statements per page (+1 per run); ` +
-          `peak live heap above the start ${mb(sampled.peakHeap)} (second run, a full GC every second)\n` +
-          `      CPU per record: ${timed.cpu.text} (this process, with the Nango sandbox); ${cores()} cores ${pct(timed.cpu.busy)} busy`,
+          `peak live heap above the start ${mb(peakHeap)} (a second run, in this process, a full GC every second)\n` +
+          `      CPU per record: ${timed.cpu.text}; ${busy(timed)}`,
       );
     }
 
-    // 4 graphs (projects) in parallel, 2 worker processes with 2 jobs each.
-    const jobs: string[] = [];
-    for (let g = 0; g < parallel.graphs; g++) {
-      const { nangoConnectionId } = await connectedUser(h, { projectId: `bench-${g}` });
-      jobs.push((await syncAndDeliver(h, nangoConnectionId, { added: parallel.records })).job.id);
-    }
-    const warmups: string[] = [];
-    for (let w = 0; w < 2; w++) {
-      const { nangoConnectionId } = await connectedUser(h, { projectId: `bench-warmup-${w}` });
-      warmups.push(`warmup:${(await syncAndDeliver(h, nangoConnectionId, { added: 5_000 })).job.id}`);
-    }
-    const half = Math.ceil(jobs.length / 2);
-    const started = [startWorker([warmups[0]!, ...jobs.slice(0, half)], env), startWorker([warmups[1]!, ...jobs.slice(half)], env)];
-    await Promise.all(started.map((w) => w.warm));
-    const cpuBefore = cpuNow(zep.child.pid);
-    for (const w of started) w.go();
-    const workers = await Promise.all(started.map((w) => w.done));
-    const cpuAfter = cpuNow(zep.child.pid);
-    // From the first worker's first job to the last worker's end (the processes' start-up is not ingestion).
-    const seconds = (Math.max(...workers.map((w) => w.endedAt)) - Math.min(...workers.map((w) => w.startedAt))) / 1000;
-    const done = workers.flatMap((w) => w.results).filter((r) => r.outcome === "COMPLETED").length;
-    const total = parallel.graphs * parallel.records;
-    const oneGraphRate = alone.get(parallel.records) ?? [...alone.values()].at(-1) ?? NaN;
-    const cpu = cpuSplit(cpuBefore, cpuAfter, total, seconds, workers.reduce((sum, w) => sum + w.cpuSeconds, 0));
+    // 4 graphs in parallel, 2 worker processes with 2 jobs each, between two runs of one graph alone of the
+    // same size: this machine's speed drifts by a third within minutes, so the ratio is taken against the
+    // mean of the runs just before and just after.
+    const n = parallel.records.toLocaleString("en-US");
+    type Run = Awaited<ReturnType<typeof timedRun>>;
+    const oneLine = (label: string, run: Run) =>
+      `  one graph, ${n} records, ${label}: ${run.seconds.toFixed(1)} s, ${rate(run.records, run.seconds)} records/s; CPU per record: ${run.cpu.text}; ${busy(run)}`;
+    const before = await timedRun([[parallel.records]]);
+    console.log(oneLine("just before", before));
+    const perWorker = Array.from({ length: Math.ceil(parallel.graphs / 2) }, () => parallel.records);
+    const par = await timedRun([perWorker, perWorker.slice(0, parallel.graphs - perWorker.length)]);
+    const after = await timedRun([[parallel.records]]);
+    const oneGraphRate = (before.rate + after.rate) / 2;
     console.log(
-      `  ${parallel.graphs} graphs in parallel, 2 workers, ${parallel.records.toLocaleString("en-US")} records each: ${seconds.toFixed(1)} s, ${rate(total, seconds)} records/s ` +
-        `(${(total / seconds / oneGraphRate).toFixed(2)}× one graph; ${done}/${jobs.length} jobs completed)\n` +
-        `      CPU per record: ${cpu.text} (ingestion: the workers, and this process with the Nango sandbox); ${cores()} cores ${pct(cpu.busy)} busy`,
+      `  ${parallel.graphs} graphs in parallel, 2 workers, ${n} records each: ${par.seconds.toFixed(1)} s, ${rate(par.records, par.seconds)} records/s ` +
+        `(${(par.rate / oneGraphRate).toFixed(2)}× one graph, the mean of just before and just after; ${par.jobs} jobs completed)\n` +
+        `      CPU per record: ${par.cpu.text}; ${busy(par)}`,
     );
+    console.log(oneLine("just after", after));
     // All processes share this machine's cores: however the graphs are spread, records/s cannot pass
     // cores ÷ CPU per record, and one graph alone already keeps most of them busy.
-    const bound = (cores() * 1e6) / cpu.perRecordUs;
+    const bound = (cores() * 1e6) / par.cpu.perRecordUs;
     console.log(
-      `      bound: ${cores()} cores ÷ ${cpu.perRecordUs} µs per record = ${rate(bound, 1)} records/s at 100% busy, ${(bound / oneGraphRate).toFixed(2)}× one graph`,
+      `      bound for the parallel run: ${cores()} cores ÷ ${par.cpu.perRecordUs} µs per record = ${rate(bound, 1)} records/s at 100% busy, ${(bound / oneGraphRate).toFixed(2)}× one graph`,
     );
   } finally {
     setIngestionQueue(null);
-    await nango.stop();
-    zep.child.kill("SIGTERM");
   }
 }
 
