@@ -28,21 +28,33 @@ export function cpuSecondsOf(pid: number | undefined): number {
   return f ? (Number(f[11]) + Number(f[12])) / hz() : 0;
 }
 
-/** CPU seconds of every PostgreSQL process on the machine, with its ended children's (cutime, cstime). */
-export function postgresCpuSeconds(): number {
-  if (!fs.existsSync("/proc")) return 0;
-  let ticks = 0;
-  for (const pid of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
-    let comm: string;
+/**
+ * CPU seconds of the PostgreSQL server listening on `port` on this machine: its postmaster (with its ended
+ * children's cutime/cstime) and every process it started. NaN when no such server runs here (a remote one).
+ */
+export function postgresCpuSeconds(port: number): number {
+  if (!fs.existsSync("/proc")) return NaN;
+  const pids = fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p));
+  const args = (pid: string) => {
     try {
-      comm = fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
     } catch {
-      continue;
+      return [];
     }
-    if (comm !== "postgres") continue;
+  };
+  // The postmaster is the postgres binary started with "-p <port>"; its children only show a title.
+  const postmaster = pids.find((pid) => {
+    const a = args(pid);
+    return /(^|\/)postgres$/.test(a[0] ?? "") && a.some((x, i) => x === "-p" && a[i + 1] === String(port));
+  });
+  if (!postmaster) return NaN;
+  let ticks = 0;
+  for (const pid of pids) {
     const f = statFields(pid);
-    if (f) ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    if (!f) continue;
+    // After the name: ppid(1) … utime(11) stime(12) cutime(13) cstime(14).
+    if (pid === postmaster) ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    else if (f[1] === postmaster) ticks += Number(f[11]) + Number(f[12]);
   }
   return ticks / hz();
 }

@@ -14,8 +14,11 @@ for (const id of warmups) await runSyncJob(id, { pageSize: 500 });
 // read the other processes' CPU time over the same window).
 console.log("warm");
 const lines = readline.createInterface({ input: process.stdin });
-for await (const line of lines) if (line.trim() === "go") break;
+let go = false;
+for await (const line of lines) if ((go = line.trim() === "go")) break;
 lines.close();
+// The bench went away (its stdin closed) without starting the timed jobs: nothing to measure, nothing to run.
+if (!go) process.exit(1);
 // Wall-clock times (not performance.now(), which is per process): the bench takes the window from the first
 // worker's start to the last one's end, without the processes' start-up (loading TypeScript).
 const cpu = process.cpuUsage();

@@ -44,9 +44,13 @@ function startZepProcess(port: number): Promise<{ child: ChildProcess; url: stri
 
 type WorkerResult = { startedAt: number; endedAt: number; cpuSeconds: number; ledgerStatements: number; results: { outcome: string; recordsProcessed?: number }[] };
 
-/** A worker process: `warm` settles once its warm-up job is done; `go()` starts its timed jobs; `done` has what they did. */
+/**
+ * A worker process: `warm` settles once its warm-up job is done (and rejects if it exits before), `go()` starts
+ * its timed jobs, `done` has what they did, `kill()` ends it if it still runs (a failed measurement).
+ */
 function startWorker(jobIds: string[], env: Record<string, string>) {
   const child = spawn("node", [...NODE, "scripts/bench/ingest-worker.ts", ...jobIds], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "inherit"] });
+  child.stdin!.on("error", () => {}); // a worker gone before "go": its exit is reported by `done`
   let out = "";
   let markWarm: () => void = () => {};
   const warm = new Promise<void>((resolve) => (markWarm = resolve));
@@ -57,23 +61,35 @@ function startWorker(jobIds: string[], env: Record<string, string>) {
   const done = new Promise<WorkerResult>((resolve, reject) =>
     child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!)) : reject(new Error(`worker exited ${code}: ${out}`)))),
   );
-  return { warm: Promise.race([warm, done.then(() => {})]), go: () => child.stdin!.end("go\n"), done };
+  const exitedCold = done.then(() => Promise.reject(new Error(`worker exited before its warm-up was done: ${out}`)));
+  return {
+    warm: Promise.race([warm, exitedCold]),
+    go: () => child.stdin!.end("go\n"),
+    done,
+    kill: () => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"),
+  };
 }
 
-/** CPU seconds of this process (the Nango sandbox), the Zep sandbox and PostgreSQL, read together. */
+// The PostgreSQL server of DATABASE_URL, whose processes' CPU is counted when it runs on this machine.
+const PG_PORT = Number(new URL(process.env.DATABASE_URL ?? "postgresql://localhost").port || 5432);
+
+/** CPU seconds of this process (the Nango sandbox, and the bench's own reading), the Zep sandbox and PostgreSQL. */
 function cpuNow(zepPid: number | undefined) {
-  return { nango: ownCpuSeconds(), zep: cpuSecondsOf(zepPid), postgres: postgresCpuSeconds() };
+  return { nango: ownCpuSeconds(), zep: cpuSecondsOf(zepPid), postgres: postgresCpuSeconds(PG_PORT) };
 }
 
 /** CPU per record by process between two readings (the workers' own CPU added), and how busy the cores were. */
 function cpuSplit(from: ReturnType<typeof cpuNow>, to: ReturnType<typeof cpuNow>, workerSeconds: number, records: number, seconds: number) {
-  const parts = { ingestion: workerSeconds, nango: to.nango - from.nango, zep: to.zep - from.zep, postgres: to.postgres - from.postgres };
-  const total = parts.ingestion + parts.nango + parts.zep + parts.postgres;
+  const postgres = to.postgres - from.postgres; // NaN when the server is not on this machine
+  const parts = { ingestion: workerSeconds, nango: to.nango - from.nango, zep: to.zep - from.zep };
+  const total = parts.ingestion + parts.nango + parts.zep + (Number.isNaN(postgres) ? 0 : postgres);
   const us = (s: number) => Math.round((s / records) * 1e6);
   return {
     perRecordUs: us(total),
     busy: total / seconds / cores(),
-    text: `ingestion ${us(parts.ingestion)}, Nango sandbox ${us(parts.nango)}, Zep sandbox ${us(parts.zep)}, PostgreSQL ${us(parts.postgres)}; total ${us(total)} µs`,
+    text:
+      `ingestion ${us(parts.ingestion)}, Nango sandbox ${us(parts.nango)}, Zep sandbox ${us(parts.zep)}, ` +
+      `PostgreSQL ${Number.isNaN(postgres) ? "not on this machine" : us(postgres)}; total ${us(total)} µs`,
   };
 }
 
@@ -87,7 +103,10 @@ async function prepareSync(h: Harness, n: number, projectId?: string): Promise<s
  *  grew over earlier measurements made their CPU per record grow with it (up to 2× by the end of the bench). */
 async function startStandIns() {
   const zep = await startZepProcess(0); // any free port: it prints the one it got
-  const nango = await startNangoSandbox({ secretKey: NANGO_SECRET, webhookSigningKey: NANGO_SIGNING, rateLimitPerMinute: 100_000_000 });
+  const nango = await startNangoSandbox({ secretKey: NANGO_SECRET, webhookSigningKey: NANGO_SIGNING, rateLimitPerMinute: 100_000_000 }).catch((err) => {
+    zep.child.kill("SIGTERM");
+    throw err;
+  });
   const env = { NANGO_HOST: nango.url, NANGO_SECRET_KEY: NANGO_SECRET, NANGO_WEBHOOK_SIGNING_KEY: NANGO_SIGNING, ZEP_API_KEY: ZEP_KEY, ZEP_BASE_URL: zep.url };
   Object.assign(process.env, env); // this process's own calls (webhooks delivered, the heap run) go to them too
   return {
@@ -96,8 +115,8 @@ async function startStandIns() {
     h: { nango } as unknown as Harness, // connectedUser/syncAndDeliver need only the Nango sandbox
     client: newZepClient({ apiKey: ZEP_KEY, baseUrl: zep.url }),
     async stop() {
-      await nango.stop();
       zep.child.kill("SIGTERM");
+      await nango.stop();
     },
   };
 }
@@ -126,11 +145,16 @@ async function timedRun(groups: number[][]) {
       jobs.push(ids);
     }
     const workers = jobs.map((ids) => startWorker(ids, s.env));
-    await Promise.all(workers.map((w) => w.warm));
-    const before = cpuNow(s.zepPid);
-    for (const w of workers) w.go();
-    const done = await Promise.all(workers.map((w) => w.done));
-    const after = cpuNow(s.zepPid);
+    let before, done, after;
+    try {
+      await Promise.all(workers.map((w) => w.warm));
+      before = cpuNow(s.zepPid);
+      for (const w of workers) w.go();
+      done = await Promise.all(workers.map((w) => w.done));
+      after = cpuNow(s.zepPid);
+    } finally {
+      for (const w of workers) w.kill(); // none left behind a failed measurement
+    }
     const seconds = (Math.max(...done.map((w) => w.endedAt)) - Math.min(...done.map((w) => w.startedAt))) / 1000;
     const results = done.flatMap((w) => w.results);
     const records = results.reduce((sum, r) => sum + (r.recordsProcessed ?? 0), 0);
@@ -173,8 +197,10 @@ export async function ingestionBench({ sizes = [10_000, 100_000], parallel = { g
   try {
     for (const n of sizes) {
       const timed = await timedRun([[n]]);
-      // After a 5,000-record warm-up of this process, not reported.
-      const peakHeap = await withStandIns(async (s) => (await peakHeapOf(s, 5_000), await peakHeapOf(s, n)));
+      const peakHeap = await withStandIns(async (s) => {
+        await peakHeapOf(s, 5_000); // a warm-up of this process, not reported
+        return peakHeapOf(s, n);
+      });
       console.log(
         `  one graph, ${n.toLocaleString("en-US").padStart(7)} records: ${timed.seconds.toFixed(1)} s, ${rate(n, timed.seconds)} records/s; ` +
           `${(timed.statements / Math.ceil(n / PAGE)).toFixed(2)} ledger SQL statements per page (+1 per run); ` +
@@ -192,8 +218,9 @@ export async function ingestionBench({ sizes = [10_000, 100_000], parallel = { g
       `  one graph, ${n} records, ${label}: ${run.seconds.toFixed(1)} s, ${rate(run.records, run.seconds)} records/s; CPU per record: ${run.cpu.text}; ${busy(run)}`;
     const before = await timedRun([[parallel.records]]);
     console.log(oneLine("just before", before));
-    const perWorker = Array.from({ length: Math.ceil(parallel.graphs / 2) }, () => parallel.records);
-    const par = await timedRun([perWorker, perWorker.slice(0, parallel.graphs - perWorker.length)]);
+    const firstWorker = Math.ceil(parallel.graphs / 2); // graphs in the first worker, the rest in the second
+    const graphsOf = (count: number) => Array.from({ length: count }, () => parallel.records);
+    const par = await timedRun([graphsOf(firstWorker), graphsOf(parallel.graphs - firstWorker)]);
     const after = await timedRun([[parallel.records]]);
     const oneGraphRate = (before.rate + after.rate) / 2;
     console.log(
