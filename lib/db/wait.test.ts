@@ -49,13 +49,32 @@ describe("waitForDatabase", () => {
     await waitForDatabase(withUrl((u) => ((u.hostname = "127.0.0.1"), (u.port = String(port)))), {
       onWaiting: (reason) => waits.push(reason),
       policy: {
-        // The third wait is when the database comes up: two attempts were refused before it.
+        // The database comes up during the second wait: the first two attempts were refused, the third connects.
         sleep: async () => {
           if (++sleeps === 2) await relayOn(port);
         },
       },
     });
     expect(waits).toEqual([`nothing accepts connections at the database's address (127.0.0.1:${port})`, `nothing accepts connections at the database's address (127.0.0.1:${port})`]);
+  });
+
+  it("waits while a proxy in front of the database closes connections at once (no code, pg's own words)", async () => {
+    const port = await freePort();
+    const closing = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => closing.listen(port, "127.0.0.1", resolve));
+    const waits: string[] = [];
+    await waitForDatabase(withUrl((u) => ((u.hostname = "127.0.0.1"), (u.port = String(port)))), {
+      onWaiting: (reason) => waits.push(reason),
+      policy: {
+        // The database comes up behind the same port during the first wait.
+        sleep: async () => {
+          await new Promise((resolve) => closing.close(resolve));
+          await relayOn(port);
+        },
+      },
+    });
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toMatch(/^the database could not be reached: Connection terminated/);
   });
 
   it("gives up after its attempts, saying why", async () => {
@@ -69,16 +88,22 @@ describe("waitForDatabase", () => {
     expect(waits).toEqual([1, 2]);
   });
 
-  it("does not wait for what waiting cannot cure: a wrong password, a missing database", async () => {
+  it("does not wait for what waiting cannot cure: a wrong password", async () => {
     const waits: string[] = [];
-    const fast = { onWaiting: (r: string) => waits.push(r), policy: { sleep: async () => {} } };
-    await expect(waitForDatabase(withUrl((u) => (u.password = "not-the-password")), fast)).rejects.toThrow(
-      "the database refused the user or password in DATABASE_URL (after 1 attempt)",
-    );
-    await expect(waitForDatabase(withUrl((u) => (u.pathname = "/atlas_no_such_database")), fast)).rejects.toThrow(
-      "the database named in DATABASE_URL does not exist (after 1 attempt)",
-    );
+    await expect(
+      waitForDatabase(withUrl((u) => (u.password = "not-the-password")), { onWaiting: (r) => waits.push(r), policy: { sleep: async () => {} } }),
+    ).rejects.toThrow("the database refused the user or password in DATABASE_URL (after 1 attempt)");
     expect(waits).toEqual([]);
+  });
+
+  it("waits for a database not created yet (start:prod creates it; a worker may start first), then says so", async () => {
+    const waits: string[] = [];
+    const wait = waitForDatabase(withUrl((u) => (u.pathname = "/atlas_no_such_database")), {
+      onWaiting: (r) => waits.push(r),
+      policy: { maxAttempts: 2, sleep: async () => {} },
+    });
+    await expect(wait).rejects.toThrow("the database named in DATABASE_URL does not exist (after 2 attempts)");
+    expect(waits).toEqual(["the database named in DATABASE_URL does not exist"]);
   });
 
   it("with serverOnly, a database not created yet counts as ready (its caller creates it)", async () => {

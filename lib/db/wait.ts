@@ -1,12 +1,19 @@
 // A process that cannot work without the database (the worker) waits for it at start instead of dying with
 // a stack trace: in a deployment the database often comes up after the processes that use it. What cannot get
-// better by waiting (a wrong password, a database that does not exist) ends the wait at once, with its reason.
+// better by waiting (a wrong password, a refused role, TLS settings) ends the wait at once, with its reason.
 import pg from "pg";
 import { retry, RetryGaveUp, type RetryPolicy } from "@/lib/retry";
 
-// Connection errors that waiting can cure: nothing listening yet, a name not resolvable yet, no answer, or
-// PostgreSQL still starting / shutting down / in recovery (SQLSTATE 57P03).
-const TRANSIENT_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "57P03"]);
+// Connection errors that waiting can cure: nothing listening yet, a name not resolvable yet, no answer;
+// PostgreSQL starting, restarting or in recovery (57P01-57P03), out of connection slots (53300), a pooler whose
+// server is away (class 08); a database not created yet (3D000: start:prod creates it, workers may start first).
+const TRANSIENT_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "57P01", "57P02", "57P03", "53300", "3D000"]);
+const isTransient = (err: unknown) => {
+  const code = (err as { code?: string }).code;
+  if (code !== undefined) return TRANSIENT_CODES.has(code) || code.startsWith("08");
+  // pg's own words for a socket closed or silent before the server answered (a proxy in front of a server still starting).
+  return err instanceof Error && /timeout|Connection terminated/i.test(err.message);
+};
 
 /** Why a connection failed, in words an operator can act on (no password, no stack). */
 export function describeDatabaseError(err: unknown): string {
@@ -33,7 +40,7 @@ export function describeDatabaseError(err: unknown): string {
 export type DatabaseWait = {
   /** Each failed attempt that will be retried, with the wait before the next one. */
   onWaiting?: (reason: string, attempt: number) => void;
-  /** Attempts and waits, as lib/retry's policy (default: up to about two minutes, waits doubling to 30 s). */
+  /** Attempts and waits, as lib/retry's policy (default: 8 attempts, waits doubling from 1 s to 30 s: about 90 s, more when attempts time out). */
   policy?: Partial<RetryPolicy>;
   /** Per-attempt connection timeout, ms. */
   connectTimeoutMs?: number;
@@ -51,7 +58,7 @@ export async function waitForDatabase(url: string, opts: DatabaseWait = {}): Pro
   try {
     await retry(
       async () => {
-        const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+        const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
         // A connection that fails later reports on the client; without a listener it would end the process.
         client.on("error", () => {});
         try {
@@ -64,12 +71,14 @@ export async function waitForDatabase(url: string, opts: DatabaseWait = {}): Pro
         }
       },
       (err) => {
-        const code = (err as { code?: string }).code;
-        const timedOut = err instanceof Error && /timeout/i.test(err.message);
-        return { retryable: timedOut || (code !== undefined && TRANSIENT_CODES.has(code)) };
+        return { retryable: isTransient(err) };
       },
       policy,
-      { onFailure: (err, failure, attempt) => failure.retryable && attempt < policy.maxAttempts && opts.onWaiting?.(describeDatabaseError(err), attempt) },
+      {
+        onFailure: (err, failure, attempt) => {
+          if (failure.retryable && attempt < policy.maxAttempts) opts.onWaiting?.(describeDatabaseError(err), attempt);
+        },
+      },
     );
   } catch (err) {
     const last = err instanceof RetryGaveUp ? err.lastError : err;
