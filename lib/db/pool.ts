@@ -30,6 +30,7 @@ const holder = globalThis as unknown as { atlasPgPool?: pg.Pool };
 
 /**
  * The pool, for the rare statement whose per-call cost counts: the webhook route's INSERT (Prisma's query
- * pipeline spent 0.30 ms of CPU on it, pg 0.07 ms; measured at 3,000 inserts). Everything else uses Prisma.
+ * pipeline spent 0.30 ms of CPU on it, pg 0.07 ms; measured at 3,000 inserts) and the ingestion ledger's
+ * per-page lookup and upserts (lib/ingest/ledger.ts: Prisma added about 20 ms a page). Everything else uses Prisma.
  */
 export const pgPool: pg.Pool = holder.atlasPgPool ?? (holder.atlasPgPool = createPool());

@@ -16,7 +16,7 @@ const isTransient = (err: unknown) => {
 };
 
 /** Why a connection failed, in words an operator can act on (no password, no stack). */
-export function describeDatabaseError(err: unknown): string {
+function describeDatabaseError(err: unknown): string {
   const e = err as { code?: string; message?: string; address?: string; port?: number };
   const where = e.address ? ` (${e.address}${e.port ? `:${e.port}` : ""})` : "";
   switch (e.code) {
@@ -40,10 +40,11 @@ export function describeDatabaseError(err: unknown): string {
 export type DatabaseWait = {
   /** Each failed attempt that will be retried, with the wait before the next one. */
   onWaiting?: (reason: string, attempt: number) => void;
-  /** Attempts and waits, as lib/retry's policy (default: 8 attempts, waits doubling from 1 s to 30 s: about 90 s, more when attempts time out). */
+  /**
+   * Attempts, waits and the per-attempt timeout, as lib/retry's policy (default: 8 attempts of at most 5 s,
+   * the worker policy's waits doubling from 1 s to 30 s: about 90 s, more when attempts time out).
+   */
   policy?: Partial<RetryPolicy>;
-  /** Per-attempt connection timeout, ms. */
-  connectTimeoutMs?: number;
   /** The server answering is enough: a database that does not exist yet is the caller's to create. */
   serverOnly?: boolean;
 };
@@ -53,11 +54,10 @@ export type DatabaseWait = {
  * why (see describeDatabaseError) when the failure cannot pass by waiting or the attempts run out.
  */
 export async function waitForDatabase(url: string, opts: DatabaseWait = {}): Promise<void> {
-  const timeoutMs = opts.connectTimeoutMs ?? 5_000;
-  const policy = { maxAttempts: 8, baseDelayMs: 1_000, maxDelayMs: 30_000, ...opts.policy };
+  const policy = { maxAttempts: 8, timeoutMs: 5_000, ...opts.policy };
   try {
     await retry(
-      async () => {
+      async ({ timeoutMs }) => {
         const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
         // A connection that fails later reports on the client; without a listener it would end the process.
         client.on("error", () => {});
@@ -70,9 +70,7 @@ export async function waitForDatabase(url: string, opts: DatabaseWait = {}): Pro
           await client.end().catch(() => {});
         }
       },
-      (err) => {
-        return { retryable: isTransient(err) };
-      },
+      (err) => ({ retryable: isTransient(err) }),
       policy,
       {
         onFailure: (err, failure, attempt) => {

@@ -168,7 +168,7 @@ async function ingestExclusively(opts: IngestOptions): Promise<IngestResult> {
   const mark = (plans: Planned[]) =>
     upsertRecords(
       target,
-      plans.filter((p) => p.kind !== "skip" && p.write.status !== "FAILED").map((p) => ({ ...p.write, status: "PENDING" as const, episodeUuids: [] })),
+      plans.filter(isMarked).map((p) => ({ ...p.write, status: "PENDING" as const, episodeUuids: [] })),
       { syncJobId: opts.syncJobId, keepEpisodes: true },
     );
   const source = pages(opts.records, opts.pageSize ?? 500)[Symbol.asyncIterator]();
@@ -251,9 +251,14 @@ async function ingestExclusively(opts: IngestOptions): Promise<IngestResult> {
   return result;
 }
 
+/** A record its page marks PENDING before writing: one to write that did not already fail (unreadable). */
+function isMarked(p: Planned): boolean {
+  return p.kind !== "skip" && p.write.status !== "FAILED";
+}
+
 /** A record not sent in a run that stopped: NOT_SENT, or an interrupted version's row as it was found. */
 function notSentRow(p: Planned): LedgerWrite | undefined {
-  if (p.kind === "skip" || p.write.status === "FAILED") return undefined;
+  if (!isMarked(p)) return undefined;
   return p.row && isInterrupted(p.row) ? asLeft(p.row) : { ...p.write, status: "PENDING", errorCode: NOT_SENT, episodeUuids: p.row?.episodeUuids ?? [] };
 }
 

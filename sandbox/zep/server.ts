@@ -165,6 +165,15 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
   let seq = 0;
 
   const now = () => new Date().toISOString();
+  // A node's id, hashed once per name this sandbox has seen (a few per record): hashing each fact's two nodes
+  // again was most of the sandbox's CPU per episode. Kept with the sandbox, gone with it.
+  const nodeUuids = new Map<string, string>();
+  const nodeUuid = (graphId: string, name: string) => {
+    const seed = `${graphId}:node:${name}`;
+    let uuid = nodeUuids.get(seed);
+    if (uuid === undefined) nodeUuids.set(seed, (uuid = stableUuid(seed)));
+    return uuid;
+  };
 
   function requireGraph(graphId: string): SandboxGraph {
     if (!GRAPH_ID.test(graphId)) throw new HttpError(400, `invalid graph_id "${graphId}": use A-Z a-z 0-9 _ -`);
@@ -246,8 +255,8 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
         fact: f.fact,
         source_node_name: f.subject,
         target_node_name: f.object,
-        source_node_uuid: stableUuid(`${e.graph_id}:node:${f.subject}`),
-        target_node_uuid: stableUuid(`${e.graph_id}:node:${f.object}`),
+        source_node_uuid: nodeUuid(e.graph_id, f.subject),
+        target_node_uuid: nodeUuid(e.graph_id, f.object),
         episodes: [e.uuid],
         created_at: now(),
         valid_at: e.created_at,
@@ -342,7 +351,7 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
         status: 200,
         body: {
           nodes: rank([...nodes.values()], (n) => `${n.name} ${n.summary}`).map(({ x, score }) => ({
-            uuid: stableUuid(`${graphId}:node:${x.name}`),
+            uuid: nodeUuid(graphId, x.name),
             name: x.name,
             summary: x.summary.slice(0, 1000),
             labels: ["Entity"],
@@ -497,7 +506,7 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
     return f;
   }
 
-  async function handleApi(req: http.IncomingMessage, rawBody: string, parsed: unknown, url: URL): Promise<Reply> {
+  async function handleApi(req: http.IncomingMessage, body: Json | typeof NOT_JSON, url: URL): Promise<Reply> {
     if (req.headers.authorization !== `Api-Key ${opts.apiKey}`) return { status: 401, body: { message: "unauthorized" } };
     const f = consumeFault();
     if (f && "delayMs" in f) await sleep(f.delayMs);
@@ -517,11 +526,7 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
     if (f && "status" in f) return { status: f.status, body: { message: f.status === 503 ? "service unavailable" : "internal server error" } };
     if (opts.latencyMs) await sleep(opts.latencyMs);
 
-    let body: Json = {};
-    if (rawBody) {
-      if (parsed === NOT_JSON) return { status: 400, body: { message: "request body is not valid JSON" } };
-      body = typeof parsed === "object" && parsed !== null ? (parsed as Json) : {};
-    }
+    if (body === NOT_JSON) return { status: 400, body: { message: "request body is not valid JSON" } };
     const path = url.pathname.slice("/api/v2".length) || "/";
     return route(req.method ?? "GET", path, url.searchParams, body);
   }
@@ -555,16 +560,16 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
     if (rawBody === null) return void res.destroy(); // the client went away mid-body
     const url = new URL(req.url ?? "/", "http://sandbox");
 
-    // Parsed once, for the log and the API (an invalid body is reported by handleApi).
-    let parsed: unknown = NOT_JSON;
+    // Parsed once, for the log and the API (an invalid body is reported by handleApi; a non-object is {}).
+    let body: Json | typeof NOT_JSON = {};
     try {
-      parsed = rawBody ? JSON.parse(rawBody) : {};
+      const parsed: unknown = rawBody ? JSON.parse(rawBody) : {};
+      if (typeof parsed === "object" && parsed !== null) body = parsed as Json;
     } catch {
-      /* stays NOT_JSON */
+      body = NOT_JSON;
     }
-    const parsedForLog: Json = typeof parsed === "object" && parsed !== null ? (parsed as Json) : {};
     const isApi = url.pathname.startsWith("/api/v2/");
-    const graphId = isApi ? graphOf(url.pathname.slice("/api/v2".length), parsedForLog) : undefined;
+    const graphId = isApi ? graphOf(url.pathname.slice("/api/v2".length), body === NOT_JSON ? {} : body) : undefined;
     const entry: SandboxRequest = {
       seq: ++seq,
       method: req.method ?? "GET",
@@ -584,7 +589,7 @@ export async function startZepSandbox(opts: ZepSandboxOptions): Promise<ZepSandb
     let reply: Reply;
     try {
       if (url.pathname === "/_sandbox/faults") reply = handleFaults(req, rawBody);
-      else if (isApi) reply = await handleApi(req, rawBody, parsed, url);
+      else if (isApi) reply = await handleApi(req, body, url);
       else reply = { status: 404, body: { message: `no route for ${req.method} ${url.pathname}` } };
     } catch (err) {
       reply =
@@ -664,17 +669,9 @@ function safeDecode(s: string) {
 
 /** A UUID-shaped id derived from a string, so the same episode always yields the same node/edge ids. */
 function stableUuid(seed: string) {
-  let uuid = stableUuids.get(seed);
-  if (uuid === undefined) {
-    const h = createHash("sha256").update(seed).digest("hex");
-    uuid = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-    stableUuids.set(seed, uuid);
-  }
-  return uuid;
+  const h = createHash("sha256").update(seed).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
-// One entry per node name ever seen (a few per record): hashing each fact's two nodes again was most of the
-// sandbox's CPU per episode.
-const stableUuids = new Map<string, string>();
 
 /** The request's body (events, not an async iterator: cheaper per request). */
 function readBody(req: http.IncomingMessage): Promise<string> {

@@ -28,6 +28,9 @@ export function cpuSecondsOf(pid: number | undefined): number {
   return f ? (Number(f[11]) + Number(f[12])) / hz() : 0;
 }
 
+// The postmaster's pid by port, once found.
+const postmasters = new Map<number, string>();
+
 /**
  * CPU seconds of the PostgreSQL server listening on `port` on this machine: its postmaster (with its ended
  * children's cutime/cstime) and every process it started. NaN when no such server runs here (a remote one).
@@ -42,12 +45,17 @@ export function postgresCpuSeconds(port: number): number {
       return [];
     }
   };
-  // The postmaster is the postgres binary started with "-p <port>"; its children only show a title.
-  const postmaster = pids.find((pid) => {
-    const a = args(pid);
-    return /(^|\/)postgres$/.test(a[0] ?? "") && a.some((x, i) => x === "-p" && a[i + 1] === String(port));
-  });
-  if (!postmaster) return NaN;
+  // The postmaster is the postgres binary started with "-p <port>"; its children only show a title. Found once
+  // per port (the scan reads every process's command line), again only if it has gone.
+  let postmaster = postmasters.get(port);
+  if (!postmaster || !statFields(postmaster)) {
+    postmaster = pids.find((pid) => {
+      const a = args(pid);
+      return /(^|\/)postgres$/.test(a[0] ?? "") && a.some((x, i) => x === "-p" && a[i + 1] === String(port));
+    });
+    if (!postmaster) return NaN;
+    postmasters.set(port, postmaster);
+  }
   let ticks = 0;
   for (const pid of pids) {
     const f = statFields(pid);

@@ -4,6 +4,7 @@ import readline from "node:readline";
 import { prisma } from "@/lib/db/client";
 import { ledgerStatements } from "@/lib/ingest/ledger";
 import { runSyncJob } from "@/lib/ingest/sync-job";
+import { ownCpuSeconds } from "./cpu";
 
 // `warmup:<jobId>` first: a job run before the timed ones, so they do not run before the JIT has compiled the
 // hot paths (the one-graph measurement is warmed up the same way).
@@ -21,11 +22,10 @@ lines.close();
 if (!go) process.exit(1);
 // Wall-clock times (not performance.now(), which is per process): the bench takes the window from the first
 // worker's start to the last one's end, without the processes' start-up (loading TypeScript).
-const cpu = process.cpuUsage();
+const cpuAtStart = ownCpuSeconds();
 const statements = ledgerStatements();
 const startedAt = Date.now();
 const results = await Promise.all(ids.map((id) => runSyncJob(id, { pageSize: 500 })));
-const used = process.cpuUsage(cpu);
-console.log(JSON.stringify({ startedAt, endedAt: Date.now(), cpuSeconds: (used.user + used.system) / 1e6, ledgerStatements: ledgerStatements() - statements, results }));
+console.log(JSON.stringify({ startedAt, endedAt: Date.now(), cpuSeconds: ownCpuSeconds() - cpuAtStart, ledgerStatements: ledgerStatements() - statements, results }));
 await prisma.$disconnect();
 process.exit(0);

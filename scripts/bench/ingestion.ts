@@ -27,10 +27,11 @@ const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const rate = (n: number, s: number) => Math.round(n / s).toLocaleString("en-US");
 
-function startZepProcess(port: number): Promise<{ child: ChildProcess; url: string }> {
+/** The Zep sandbox in a process of its own, on any free port (it prints the one it got). */
+function startZepProcess(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn("node", [...NODE, "sandbox/zep/main.ts"], {
     cwd: ROOT,
-    env: { ...process.env, ZEP_SANDBOX_PORT: String(port), ZEP_API_KEY: ZEP_KEY },
+    env: { ...process.env, ZEP_SANDBOX_PORT: "0", ZEP_API_KEY: ZEP_KEY },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
@@ -94,15 +95,15 @@ function cpuSplit(from: ReturnType<typeof cpuNow>, to: ReturnType<typeof cpuNow>
 }
 
 /** A sync job of `n` new records into a graph of its own, ready to run (its records in the Nango sandbox). */
-async function prepareSync(h: Harness, n: number, projectId?: string): Promise<string> {
-  const { nangoConnectionId } = await connectedUser(h, projectId ? { projectId } : {});
+async function prepareSync(h: Harness, n: number): Promise<string> {
+  const { nangoConnectionId } = await connectedUser(h);
   return (await syncAndDeliver(h, nangoConnectionId, { added: n })).job.id;
 }
 
 /** Stand-ins for one measurement, started fresh: both keep what they are sent in memory, and a heap that
  *  grew over earlier measurements made their CPU per record grow with it (up to 2× by the end of the bench). */
 async function startStandIns() {
-  const zep = await startZepProcess(0); // any free port: it prints the one it got
+  const zep = await startZepProcess();
   const nango = await startNangoSandbox({ secretKey: NANGO_SECRET, webhookSigningKey: NANGO_SIGNING, rateLimitPerMinute: 100_000_000 }).catch((err) => {
     zep.child.kill("SIGTERM");
     throw err;
